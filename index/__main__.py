@@ -1,0 +1,142 @@
+"""python -m index build|add|remove|list|search — a thin CLI over index.library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from index.documents import SearchResult
+from index.errors import VankienError
+from index.library import AddReport, Library, build_library
+from index.search import as_json, closest_titles
+from index.settings import IndexSettings, read_environment
+
+log = logging.getLogger("index")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m index", description="Index and search Vietnamese documents.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--data-dir", help="index folder (default: $VANKIEN_DATA_DIR or data/index)")
+        return sub
+
+    command("build", "a fresh index from files and folders").add_argument("paths", nargs="+", type=Path)
+    command("add", "add files and folders to the index").add_argument("paths", nargs="+", type=Path)
+    command("remove", "remove a document by id").add_argument("doc_id", type=int)
+    command("list", "list indexed documents").add_argument("--json", action="store_true")
+    search = command("search", "answer questions with cited passages")
+    search.add_argument("query", nargs="?")
+    search.add_argument("--top-k", type=int, default=3)
+    search.add_argument("--json", action="store_true")
+    search.add_argument("--queries", type=Path, help="file with one question a line; prints JSON Lines")
+    return parser
+
+
+def _progress_bar() -> tuple[tqdm, callable]:
+    bar = tqdm(total=0, unit="đoạn", desc="Đang nhúng", file=sys.stderr, disable=None)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, update
+
+
+def _report(report: AddReport) -> int:
+    for outcome in report.outcomes:
+        document = outcome.document
+        verb = {"added": "đã thêm", "unchanged": "không đổi (đã có)", "replaced": "đã thay bản cũ"}[outcome.status]
+        print(f"[{document.id}] {document.title} — {document.passage_count} đoạn — {verb}")
+    for name, error in report.errors:
+        print(f"lỗi: {name}: {error}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def _print_result(result: SearchResult) -> None:
+    if not result.answered:
+        print(f"Không tìm thấy đoạn văn nào trả lời: {result.query}")
+        return
+    for hit in result.hits:
+        document = hit.document
+        where = ", ".join(x for x in [document.date, hit.passage.section, f"đoạn {hit.passage.paragraph}"] if x)
+        print(f"{hit.rank}. {document.title} ({where}) [{hit.score:.3f}]")
+        print(f"   {hit.passage.text}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = IndexSettings.from_env(read_environment(), args.data_dir)
+    try:
+        embedder = settings.load_embedder()
+        if args.command == "build":
+            bar, update = _progress_bar()
+            with bar:
+                library, report = build_library(settings.data_dir, embedder, args.paths, update)
+            return _report(report) or (0 if report.outcomes else 1)
+        library = Library(settings.data_dir, embedder)
+        if args.command == "add":
+            bar, update = _progress_bar()
+            with bar:
+                report = library.add_files(args.paths, update)
+            return _report(report)
+        if args.command == "remove":
+            document = library.remove(args.doc_id)
+            print(f"Đã xoá [{document.id}] {document.title}")
+            return 0
+        if args.command == "list":
+            documents = library.documents()
+            if args.json:
+                print(json.dumps([document_json(d) for d in documents], ensure_ascii=False, indent=2))
+            for d in [] if args.json else documents:
+                print(f"[{d.id}] {d.date or '—'}  {d.title}  ({d.passage_count} đoạn, {d.source})")
+            return 0
+        return _search(library, args)
+    except VankienError as error:
+        print(f"lỗi: {error}", file=sys.stderr)
+        return 2
+
+
+def document_json(document) -> dict:
+    return {
+        "id": document.id, "title": document.title, "date": document.date, "issuer": document.issuer,
+        "codes": list(document.codes), "source": document.source, "passages": document.passage_count,
+        "added_at": document.added_at, "content_hash": document.content_hash,
+    }
+
+
+def _search(library: Library, args: argparse.Namespace) -> int:
+    if library.passage_count() == 0:
+        print(f"lỗi: chỉ mục ở {library.data_dir} đang trống; hãy chạy: python -m index build data/corpus", file=sys.stderr)
+        return 1
+    if args.queries:
+        try:
+            lines = [line.strip() for line in args.queries.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"lỗi: không đọc được {args.queries}: {error}", file=sys.stderr)
+            return 1
+        for line in lines:
+            print(json.dumps(as_json(library.search(line, top_k=args.top_k)), ensure_ascii=False), flush=True)
+        return 0
+    if not args.query:
+        print("lỗi: cần một câu hỏi hoặc --queries FILE", file=sys.stderr)
+        return 1
+    result = library.search(args.query, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(as_json(result), ensure_ascii=False))
+    else:
+        _print_result(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Specific failures deep in the index, each turned into one clear sentence at the CLI and the bot."""
+
+
+class VankienError(Exception):
+    """Base of every error the index raises on purpose; its message is shown to the user."""
+
+
+class UnsupportedFile(VankienError):
+    """The file's real content is not a format we read (.txt, .md, .html, .docx, .pdf)."""
+
+
+class CorruptFile(VankienError):
+    """The file claims a format we read but cannot be parsed (broken zip, bad xref, encrypted, bomb)."""
+
+
+class EmptyDocument(VankienError):
+    """The file parsed but holds no text worth indexing."""
+
+
+class FileTooLarge(VankienError):
+    """The file is over the configured size limit."""
+
+
+class EmbedderMismatch(VankienError):
+    """The index on disk was built with another embedder; it must be rebuilt."""
+
+
+class DocumentNotFound(VankienError):
+    """No document with that id."""

@@ -1,0 +1,238 @@
+"""Question → ranked, highlighted passages: diacritic restoration, two channels, fusion, abstention."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from index.documents import Document, Passage, SearchHit, SearchResult
+from index.embedders import Embedder
+from index.lexical import LexicalIndex
+from index.restoration import DiacriticRestorer
+from index.store import Store
+from index.vectors import VectorIndex
+from index.vietnamese import (
+    CodeRef,
+    diacritic_share,
+    fold,
+    normalize_text,
+    query_code_refs,
+    query_tokens,
+    text_code_refs,
+    word_spans,
+)
+
+# Function and question words: they say how a question is asked, not what it is about.
+STOPWORDS = frozenset(
+    """la gi co khong cua va cac nhung duoc cho ve trong voi nao bao nhieu may the nhu da de nay do ai o tai
+    theo tu mot thi ma hay hoac sao vi khi noi lam gom nhung chu u a nhe oi ra vao len xuong nguoi""".split()
+)
+_SENTENCE_END_RE = re.compile(r"(?<=[.;!?…])\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    candidates: int = 60
+    lexical_weight_accented: float = 0.5
+    lexical_weight_unaccented: float = 0.75
+    restore_below_share: float = 0.3  # restore diacritics when fewer syllables than this carry any
+    code_boost: float = 1.0
+    answer_min_dense: float = 0.84  # answered on meaning alone at this cosine
+    answer_min_dense_with_words: float = 0.78  # answered when most content words also match
+    answer_min_coverage: float = 0.5
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One consistent generation of the indexes; searches read it while a writer builds the next."""
+
+    generation: int
+    vectors: VectorIndex
+    lexical: LexicalIndex
+    restorer: DiacriticRestorer
+
+
+def context_text(document: Document, passage: Passage) -> str:
+    """What both channels index: title and section in front, so an article is found by its regulation."""
+    parts = [document.title]
+    if passage.section and passage.section != document.title:
+        parts.append(passage.section)
+    parts.append(passage.text)
+    return "\n".join(parts)
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words of a question that say what it is about."""
+    return [w for _, _, w in word_spans(text) if w not in STOPWORDS]
+
+
+def _min_max(values: dict[int, float]) -> dict[int, float]:
+    if not values:
+        return {}
+    low, high = min(values.values()), max(values.values())
+    if high - low < 1e-9:
+        return {k: (1.0 if high > 0 else 0.0) for k in values}
+    return {k: (v - low) / (high - low) for k, v in values.items()}
+
+
+def _code_match(refs: list[CodeRef], document: Document, passage: Passage) -> float:
+    """1.0 when the passage (or its title) names the most specific code asked; 0.5 for a partial match."""
+    if not refs:
+        return 0.0
+    keys = {key for ref in text_code_refs(context_text(document, passage)) for key in ref.keys()}
+    best = 0.0
+    for ref in refs:
+        wanted = ref.keys()
+        if wanted[0] in keys:
+            best = max(best, 1.0)
+        elif wanted[-1] in keys:
+            best = max(best, 0.5)
+    return best
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in _SENTENCE_END_RE.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def best_sentence(text: str, query_words: set[str], query_bigrams: set[str]) -> tuple[int, int] | None:
+    """The sentence sharing most query words (bigrams count double); None when nothing is shared."""
+    best, best_score = None, 0.0
+    for start, end in sentence_spans(text):
+        words = [w for _, _, w in word_spans(text[start:end])]
+        score = len(query_words.intersection(words)) + 2 * len(query_bigrams.intersection(f"{a}_{b}" for a, b in zip(words, words[1:])))
+        if score > best_score:
+            best, best_score = (start, end), score
+    return best
+
+
+def matched_spans(text: str, query_words: set[str]) -> tuple[tuple[int, int], ...]:
+    return tuple((s, e) for s, e, w in word_spans(text) if w in query_words)
+
+
+class Searcher:
+    """Answers questions over one snapshot; stateless between calls."""
+
+    def __init__(self, store: Store, embedder: Embedder, settings: SearchSettings | None = None) -> None:
+        self._store = store
+        self._embedder = embedder
+        self.settings = settings or SearchSettings()
+
+    def search(self, snapshot: Snapshot, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
+        started = time.perf_counter()
+        text = normalize_text(query)[:1000]
+        if not any(ch.isalnum() for ch in text) or len(snapshot.vectors) == 0:
+            return SearchResult(query, False, (time.perf_counter() - started) * 1000)
+        settings = self.settings
+        unaccented = diacritic_share(text) < settings.restore_below_share
+        restored = snapshot.restorer.restore(text) if unaccented else text
+
+        tokens = query_tokens(text)
+        if restored != text:
+            tokens += [t for t in query_tokens(restored) if t not in tokens]
+        query_vector = self._embedder.embed_queries([restored])[0]
+
+        lexical_scores = snapshot.lexical.scores(tokens)
+        candidates: dict[int, None] = {}
+        for passage_id, _ in snapshot.vectors.search(query_vector, settings.candidates):
+            candidates[passage_id] = None
+        for passage_id, _ in snapshot.lexical.top(lexical_scores, settings.candidates):
+            candidates[passage_id] = None
+        ids = list(candidates)
+        dense = snapshot.vectors.scores_for(query_vector, ids)
+        lexical = {i: snapshot.lexical.score_of(lexical_scores, i) for i in ids}
+
+        passages = self._store.passages_by_ids(ids)
+        documents: dict[int, Document] = {}
+        for passage in passages.values():
+            if passage.doc_id not in documents:
+                document = self._store.document(passage.doc_id)
+                if document is not None:
+                    documents[passage.doc_id] = document
+        ids = [i for i in ids if i in passages and passages[i].doc_id in documents]
+        refs = query_code_refs(text)
+        weight = settings.lexical_weight_unaccented if unaccented else settings.lexical_weight_accented
+        dense_norm = _min_max({i: dense[i] for i in ids})
+        lexical_norm = _min_max({i: lexical[i] for i in ids})
+        code = {i: _code_match(refs, documents[passages[i].doc_id], passages[i]) for i in ids}
+        fused = {i: weight * lexical_norm[i] + (1 - weight) * dense_norm[i] + settings.code_boost * code[i] for i in ids}
+        ranked = sorted(ids, key=lambda i: fused[i], reverse=True)
+
+        words = {fold(w) for w in content_words(restored)} | {fold(w) for w in content_words(text)}
+        answered = bool(ranked) and self._is_answer(
+            dense[ranked[0]], code[ranked[0]], words, context_text(documents[passages[ranked[0]].doc_id], passages[ranked[0]])
+        )
+        bigrams = {t[1:] for t in tokens if t.startswith("~") and "_" in t}
+        hits = []
+        for rank, passage_id in enumerate(ranked[offset : offset + top_k], start=offset + 1):
+            passage = passages[passage_id]
+            hits.append(
+                SearchHit(
+                    rank=rank,
+                    score=round(float(fused[passage_id]), 4),
+                    passage=passage,
+                    document=documents[passage.doc_id],
+                    highlight=best_sentence(passage.text, words, bigrams),
+                    matched_terms=matched_spans(passage.text, words),
+                )
+            )
+        return SearchResult(query, answered, round((time.perf_counter() - started) * 1000, 2), tuple(hits))
+
+    def _is_answer(self, top_dense: float, code: float, words: set[str], top_context: str) -> bool:
+        """Abstain unless the best passage names the code asked, or is close in meaning and in words."""
+        if code >= 1.0:
+            return True
+        settings = self.settings
+        if top_dense >= settings.answer_min_dense:
+            return True
+        if not words:
+            return False
+        present = {w for _, _, w in word_spans(top_context)}
+        coverage = len(words & present) / len(words)
+        return top_dense >= settings.answer_min_dense_with_words and coverage >= settings.answer_min_coverage
+
+
+def closest_titles(documents: list[Document], result: SearchResult, limit: int = 3) -> list[str]:
+    """Titles to suggest when abstaining: the documents of the best-ranked passages, else the newest."""
+    titles: list[str] = []
+    for hit in result.hits:
+        if hit.document.title not in titles:
+            titles.append(hit.document.title)
+    for document in documents:
+        if len(titles) >= limit:
+            break
+        if document.title not in titles:
+            titles.append(document.title)
+    return titles[:limit]
+
+
+def as_json(result: SearchResult) -> dict:
+    """The CLI's JSON object for one question (a contract other tools script against)."""
+    return {
+        "query": result.query,
+        "answered": result.answered,
+        "took_ms": result.took_ms,
+        "results": [
+            {
+                "rank": hit.rank,
+                "score": hit.score,
+                "text": hit.passage.text,
+                "highlight": list(hit.highlight) if hit.highlight else None,
+                "paragraph": hit.passage.paragraph,
+                "section": hit.passage.section,
+                "document": {
+                    "id": hit.document.id,
+                    "title": hit.document.title,
+                    "date": hit.document.date,
+                    "source": hit.document.source,
+                },
+            }
+            for hit in result.hits
+        ],
+    }
+

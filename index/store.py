@@ -1,0 +1,196 @@
+"""SQLite: documents, passages (with their lexical tokens) and index metadata, schema by numbered migrations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from index.documents import Document, Passage
+
+MIGRATIONS = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        title TEXT NOT NULL,
+        source TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        date TEXT,
+        issuer TEXT,
+        codes TEXT NOT NULL DEFAULT '[]',
+        byline TEXT,
+        added_at TEXT NOT NULL,
+        passage_count INTEGER NOT NULL
+    );
+    CREATE INDEX documents_hash ON documents(content_hash);
+    CREATE INDEX documents_source ON documents(source);
+    CREATE TABLE passages (
+        id INTEGER PRIMARY KEY,  -- assigned by the library from meta.next_passage_id: never reused (FAISS ids)
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        paragraph INTEGER NOT NULL,
+        section TEXT,
+        text TEXT NOT NULL,
+        tokens TEXT NOT NULL
+    );
+    CREATE INDEX passages_doc ON passages(doc_id, paragraph);
+    """,
+]
+
+_DOC_COLUMNS = "id, title, source, content_hash, date, issuer, codes, byline, added_at, passage_count"
+
+
+def _document(row: sqlite3.Row | tuple) -> Document:
+    id_, title, source, content_hash, date, issuer, codes, byline, added_at, count = row
+    return Document(
+        id=id_, title=title, source=source, content_hash=content_hash, date=date, issuer=issuer,
+        codes=tuple(json.loads(codes)), byline=byline, added_at=added_at, passage_count=count,
+    )
+
+
+def _passage(row: tuple) -> Passage:
+    id_, doc_id, paragraph, section, text = row
+    return Passage(id=id_, doc_id=doc_id, paragraph=paragraph, section=section, text=text)
+
+
+class Store:
+    """One SQLite file. Reads may come from any thread; writes go through `transaction()` one at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._lock = threading.RLock()
+        self._migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                self._conn.execute("BEGIN IMMEDIATE")
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version={number}")
+                self._conn.execute("COMMIT")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all (a crash rolls them back)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # ---------------------------------------------------------------- metadata
+    def get_meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # ---------------------------------------------------------------- documents
+    def documents(self) -> list[Document]:
+        """Newest first."""
+        return [_document(r) for r in self._query(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id DESC")]
+
+    def document(self, doc_id: int) -> Document | None:
+        rows = self._query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,))
+        return _document(rows[0]) if rows else None
+
+    def document_by_hash(self, content_hash: str) -> Document | None:
+        rows = self._query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE content_hash = ?", (content_hash,))
+        return _document(rows[0]) if rows else None
+
+    def document_by_source(self, source: str) -> Document | None:
+        rows = self._query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE source = ? ORDER BY id DESC", (source,))
+        return _document(rows[0]) if rows else None
+
+    def insert_document(
+        self, document: Document, passages: Sequence[Passage], tokens: Sequence[list[str]]
+    ) -> tuple[Document, list[Passage]]:
+        """Insert (call inside a transaction) passages that already carry their ids; returns both saved."""
+        added_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._lock:
+            cursor = self._conn.execute(
+                "INSERT INTO documents(title, source, content_hash, date, issuer, codes, byline, added_at, passage_count)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (document.title, document.source, document.content_hash, document.date, document.issuer,
+                 json.dumps(list(document.codes), ensure_ascii=False), document.byline, added_at, len(passages)),
+            )
+            doc_id = int(cursor.lastrowid)
+            self._conn.executemany(
+                "INSERT INTO passages(id, doc_id, paragraph, section, text, tokens) VALUES (?, ?, ?, ?, ?, ?)",
+                [(p.id, doc_id, p.paragraph, p.section, p.text, " ".join(t)) for p, t in zip(passages, tokens)],
+            )
+        stored = [replace(p, doc_id=doc_id) for p in passages]
+        return replace(document, id=doc_id, added_at=added_at, passage_count=len(passages)), stored
+
+    def delete_document(self, doc_id: int) -> list[int]:
+        """Delete inside a transaction; returns the removed passage ids."""
+        with self._lock:
+            ids = [r[0] for r in self._conn.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
+            self._conn.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
+            self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        return ids
+
+    # ---------------------------------------------------------------- passages
+    def passages_of(self, doc_id: int) -> list[Passage]:
+        rows = self._query(
+            "SELECT id, doc_id, paragraph, section, text FROM passages WHERE doc_id = ? ORDER BY paragraph", (doc_id,)
+        )
+        return [_passage(r) for r in rows]
+
+    def passages_by_ids(self, ids: Sequence[int]) -> dict[int, Passage]:
+        found: dict[int, Passage] = {}
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(f"SELECT id, doc_id, paragraph, section, text FROM passages WHERE id IN ({marks})", chunk):
+                found[row[0]] = _passage(row)
+        return found
+
+    def passage_count(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM passages")[0][0])
+
+    def iter_tokens(self, batch: int = 10_000) -> Iterator[tuple[int, list[str]]]:
+        """(passage id, lexical tokens) for every passage, in id order, streamed."""
+        last = -1
+        while True:
+            rows = self._query("SELECT id, tokens FROM passages WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
+            if not rows:
+                return
+            for passage_id, tokens in rows:
+                yield passage_id, tokens.split(" ") if tokens else []
+            last = rows[-1][0]
+
+    def iter_texts(self, batch: int = 10_000) -> Iterator[tuple[int, str]]:
+        last = -1
+        while True:
+            rows = self._query("SELECT id, text FROM passages WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
