@@ -61,6 +61,16 @@ class LexicalIndex:
         rows = rows[np.argsort(-scores[rows])]
         return [(int(self._ids[r]), float(scores[r])) for r in rows if scores[r] > 0]
 
+    def document_frequency(self, token: str) -> int:
+        """How many passages hold the token (read from the BM25 matrix: one column per token)."""
+        if self._bm25 is None:
+            return 0
+        column = self._bm25.vocab_dict.get(token)
+        indptr = self._bm25.scores["indptr"]
+        if column is None or column + 1 >= len(indptr):
+            return 0
+        return int(indptr[column + 1] - indptr[column])
+
     def score_of(self, scores: np.ndarray, passage_id: int) -> float:
         row = int(np.searchsorted(self._ids, passage_id))
         if row < len(self._ids) and self._ids[row] == passage_id:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from index.restoration import DiacriticRestorer
 from index.store import Store
 from index.vectors import VectorIndex
 from index.vietnamese import (
+    FOLDED_PREFIX,
     CodeRef,
     diacritic_share,
     fold,
@@ -165,7 +167,11 @@ class Searcher:
 
         words = {fold(w) for w in content_words(restored)} | {fold(w) for w in content_words(text)}
         answered = bool(ranked) and self._is_answer(
-            dense[ranked[0]], code[ranked[0]], words, context_text(documents[passages[ranked[0]].doc_id], passages[ranked[0]])
+            snapshot.lexical,
+            dense[ranked[0]],
+            code[ranked[0]],
+            words,
+            context_text(documents[passages[ranked[0]].doc_id], passages[ranked[0]]),
         )
         bigrams = {t[1:] for t in tokens if t.startswith("~") and "_" in t}
         hits = []
@@ -183,18 +189,23 @@ class Searcher:
             )
         return SearchResult(query, answered, round((time.perf_counter() - started) * 1000, 2), tuple(hits))
 
-    def _is_answer(self, top_dense: float, code: float, words: set[str], top_context: str) -> bool:
-        """Abstain unless the best passage names the code asked, or is close in meaning and in words."""
+    def _is_answer(self, lexical: LexicalIndex, top_dense: float, code: float, words: set[str], top_context: str) -> bool:
+        """Abstain unless the best passage names the code asked, or is close in meaning and shares the rare words.
+
+        Word coverage is weighted by rarity (IDF), so "phở" missing from every passage outweighs "cách" found.
+        """
         if code >= 1.0:
             return True
         settings = self.settings
         if top_dense >= settings.answer_min_dense:
             return True
-        if not words:
+        if not words or top_dense < settings.answer_min_dense_with_words:
             return False
+        total = len(lexical) + 1
+        weights = {w: math.log(total / (lexical.document_frequency(FOLDED_PREFIX + w) + 0.5)) for w in words}
         present = {w for _, _, w in word_spans(top_context)}
-        coverage = len(words & present) / len(words)
-        return top_dense >= settings.answer_min_dense_with_words and coverage >= settings.answer_min_coverage
+        coverage = sum(weights[w] for w in words & present) / sum(weights.values())
+        return coverage >= settings.answer_min_coverage
 
 
 def closest_titles(documents: list[Document], result: SearchResult, limit: int = 3) -> list[str]:

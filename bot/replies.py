@@ -1,0 +1,318 @@
+"""Search results -> Telegram HTML in Vietnamese: escaping, highlighting, the length budget.
+
+Pure functions. Lengths are counted the way Telegram counts them: the visible text after
+parsing, in UTF-16 code units (an emoji counts 2). Every piece of document text is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from itertools import groupby, pairwise
+
+from index.documents import Document, Passage, SearchHit, SearchResult
+
+MAX_MESSAGE_LENGTH = 4096
+COMPACT_LENGTH = 600
+ELLIPSIS = "…"
+TITLE_LIMIT = 200  # titles, sections and the echoed question are clipped so a citation stays one short line
+SECTION_LIMIT = 120
+QUERY_LIMIT = 120
+MIN_EXCERPT = 12  # below this a shortened passage says nothing; show the citation alone
+MIN_NEIGHBOUR = 80  # a neighbouring passage shorter than this is dropped from the full-text view
+SHORTENED_NOTE = "<i>✂️ Đoạn trích đã được rút gọn — bấm «Toàn văn» để đọc đầy đủ.</i>"
+FULL_TEXT_SHORTENED_NOTE = "<i>✂️ Đã rút gọn cho vừa một tin nhắn Telegram.</i>"
+_TAG = re.compile(r"<[^>]*>")
+_SENTENCE_GAP = re.compile(r"(?<=[.!?;…])\s+|\n\s*")  # the space between two sentences
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def visible_length(html_text: str) -> int:
+    """Length Telegram counts for a message sent with parse_mode HTML (tags removed, entities decoded)."""
+    return utf16_len(html.unescape(_TAG.sub("", html_text)))
+
+
+def format_date(iso: str | None) -> str | None:
+    """"2021-12-02" -> "02/12/2021"; "2021-12" -> "12/2021"; anything unrecognised is returned as is."""
+    if not iso or not iso.strip():
+        return None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?", iso.strip())
+    return "/".join(part for part in (m[3], m[2], m[1]) if part) if m else iso.strip()
+
+
+def format_citation(document: Document, passage: Passage) -> str:
+    """One line: bold title (plus codes the title lacks), then date, section and paragraph number."""
+    return _citation(document, passage)
+
+
+def format_answer(result: SearchResult, *, start: int = 0, limit: int = 3, max_length: int = MAX_MESSAGE_LENGTH) -> str:
+    """Hits start..start+limit, numbered from start+1, each cited, its best sentence in bold and
+    the query words underlined. Passages are cut around that sentence when the message would be too long.
+    Does not look at `result.answered`: for an abstention the caller shows format_no_answer instead."""
+    hits = result.hits[start : start + limit]
+    question = _esc(_clip(result.query, QUERY_LIMIT))
+    if not hits:
+        return f"Không còn kết quả nào khác cho câu hỏi «<i>{question}</i>»."
+    last = start + len(hits)
+    numbers = f"{start + 1}–{last}" if last > start + 1 else f"{last}"
+    header = f"🔎 Câu hỏi: <i>{question}</i>\nKết quả {numbers} / {len(result.hits)}:"
+    pieces = [_hit_piece(hit, start + i + 1) for i, hit in enumerate(hits)]
+    return _fit(header, pieces, SHORTENED_NOTE, max_length)
+
+
+def format_compact_answer(result: SearchResult, *, max_length: int = COMPACT_LENGTH) -> str:
+    """For groups: the best hit only, cited and cut short; the full answer is one button away."""
+    if not result.hits:
+        return "Không tìm thấy đoạn văn bản nào phù hợp với câu hỏi."
+    return _fit("", [_hit_piece(result.hits[0], None)], "", max_length)
+
+
+def format_no_answer(query: str, closest_titles: list[str]) -> str:
+    """Say plainly that nothing answers the question, how to ask again, and the nearest documents."""
+    question = _esc(_clip(query, QUERY_LIMIT))
+    lines = [
+        f"🤷 Không tìm thấy đoạn văn bản nào trả lời được câu hỏi «<i>{question}</i>».",
+        "",
+        "Bạn có thể thử:",
+        "• ghi số hiệu văn bản, ví dụ <code>22-QĐ/TW</code>;",
+        "• chỉ dùng vài từ khoá chính, ví dụ <i>kiểm tra, giám sát đảng viên</i>;",
+        "• gõ tiếng Việt có dấu: <i>đảng viên</i> thay vì <i>dang vien</i>.",
+    ]
+    titles = [title for title in closest_titles if title.strip()][:5]
+    if titles:
+        lines += ["", "Các văn bản gần nhất:", *(f"• {_esc(_clip(title, TITLE_LIMIT))}" for title in titles)]
+    return "\n".join(lines)
+
+
+def format_full_passage(
+    document: Document, passages: list[Passage], focus_id: int, max_length: int = MAX_MESSAGE_LENGTH
+) -> str:
+    """The focused passage in a quote between its neighbours, cited; neighbours give way first when too long."""
+    ordered = sorted(passages, key=lambda p: p.paragraph)
+    focus = next((p for p in ordered if p.id == focus_id), None)
+    if focus is None:
+        raise ValueError(f"passage {focus_id} is not among the passages given")
+    header = f"📄 {format_citation(document, focus)}"
+    while True:
+        at = ordered.index(focus)
+        pieces = [_neighbour_piece(p, focus, before=i < at) for i, p in enumerate(ordered)]
+        pieces[at] = _Piece(f"<b>▶ Đoạn {focus.paragraph}</b>", focus.text, (0, 0), quote=True)
+        shares = _shares(header, pieces, FULL_TEXT_SHORTENED_NOTE, max_length, first=at)
+        if shares is None or len(ordered) == 1 or min(s for i, s in enumerate(shares) if i != at) >= MIN_NEIGHBOUR:
+            return _fit(header, pieces, FULL_TEXT_SHORTENED_NOTE, max_length, first=at)
+        ordered.remove(ordered[0] if at > len(ordered) - 1 - at else ordered[-1])  # drop the farthest neighbour
+
+
+# --- pieces of a message ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One passage in a message: its citation line and what to keep when it must be shortened."""
+
+    head: str  # HTML line above the passage
+    text: str  # plain passage text
+    keep: tuple[int, int]  # span kept when shortening: the highlight, or an edge to cut from
+    highlight: tuple[int, int] | None = None
+    terms: tuple[tuple[int, int], ...] = ()
+    quote: bool = False
+
+
+def _hit_piece(hit: SearchHit, number: int | None) -> _Piece:
+    text = hit.passage.text
+    highlight = _span(hit.highlight, len(text))
+    terms = tuple(s for s in (_span(t, len(text)) for t in hit.matched_terms) if s)
+    keep = highlight or (terms[0] if terms else (0, 0))
+    return _Piece(_citation(hit.document, hit.passage, number), text, keep, highlight, terms)
+
+
+def _neighbour_piece(passage: Passage, focus: Passage, *, before: bool) -> _Piece:
+    label = f"Đoạn {passage.paragraph}"
+    if passage.section and passage.section != focus.section:
+        label += f" · {_clip(passage.section, SECTION_LIMIT)}"
+    edge = len(passage.text) if before else 0  # keep the text nearest the focused passage
+    return _Piece(f"<i>{_esc(label)}</i>", passage.text, (edge, edge))
+
+
+def _citation(document: Document, passage: Passage, number: int | None = None) -> str:
+    title = _clip(document.title, TITLE_LIMIT)
+    line = f"<b>{_esc(f'{number}. ' if number else '')}{_esc(title)}</b>"
+    if missing := [code for code in document.codes if code not in document.title]:
+        line += f" ({_esc(', '.join(missing))})"
+    details = [format_date(document.date), passage.section and _clip(passage.section, SECTION_LIMIT)]
+    details = [_esc(d) for d in details if d] + [f"đoạn {passage.paragraph}"]
+    return f"{line} · <i>{' · '.join(details)}</i>"
+
+
+def _layout(header: str, pieces: list[_Piece], excerpts: list[str], note: str) -> str:
+    parts = [header] if header else []
+    for piece, excerpt in zip(pieces, excerpts):
+        body = f"<blockquote>{excerpt}</blockquote>" if piece.quote and excerpt else excerpt
+        parts.append(f"{piece.head}\n{body}" if body else piece.head)
+    return "\n\n".join(parts + ([note] if note else []))
+
+
+def _shares(header: str, pieces: list[_Piece], note: str, max_length: int, first: int | None = None) -> list[int] | None:
+    """Visible units each passage may use, or None when everything fits untouched.
+
+    Short passages keep all their text; long ones share the rest equally (`first` is served first).
+    """
+    whole = [_excerpt(p, (0, len(p.text))) for p in pieces]
+    if visible_length(_layout(header, pieces, whole, "")) <= max_length:
+        return None
+    budget = max_length - visible_length(_layout(header, pieces, [""] * len(pieces), note)) - len(pieces)
+    needs = [utf16_len(p.text) for p in pieces]
+    shares = [0] * len(pieces)
+    if first is not None:
+        shares[first] = max(0, min(needs[first], budget))
+        budget -= shares[first]
+    rest = sorted((i for i in range(len(pieces)) if i != first), key=needs.__getitem__)
+    for done, i in enumerate(rest):
+        shares[i] = max(0, min(needs[i], budget // (len(rest) - done)))
+        budget -= shares[i]
+    return shares
+
+
+def _fit(header: str, pieces: list[_Piece], note: str, max_length: int, first: int | None = None) -> str:
+    shares = _shares(header, pieces, note, max_length, first)
+    if shares is None:
+        return _layout(header, pieces, [_excerpt(p, (0, len(p.text))) for p in pieces], "")
+    message = _layout(header, pieces, [_excerpt(p, _window(p.text, p.keep, s)) for p, s in zip(pieces, shares)], note)
+    if visible_length(message) <= max_length:
+        return message
+    # Even the citations do not fit (a tiny max_length): plain text of the first one, clipped.
+    return _esc(_clip(html.unescape(_TAG.sub("", pieces[0].head if pieces else header)), max_length))
+
+
+# --- one passage --------------------------------------------------------------------------------
+
+
+def _excerpt(piece: _Piece, window: tuple[int, int]) -> str:
+    """text[window] as HTML: highlight in <b>, matched terms in <u> (nested, never crossing), cuts marked "…"."""
+    start, end = window
+    if start >= end:
+        return ""
+    text, highlight = piece.text, piece.highlight
+    spans = [s for s in (highlight, *piece.terms) if s]
+    cuts = sorted({start, end, *(min(max(p, start), end) for s in spans for p in s)})
+    segments = [(_covers(highlight, a, b), any(_covers(t, a, b) for t in piece.terms), a, b) for a, b in pairwise(cuts)]
+    out = []
+    for bold, run in groupby(segments, key=lambda s: s[0]):
+        inner = ""
+        for underline, part in groupby(run, key=lambda s: s[1]):
+            part = list(part)
+            chunk = _esc(text[part[0][2] : part[-1][3]])
+            inner += f"<u>{chunk}</u>" if underline else chunk
+        out.append(f"<b>{inner}</b>" if bold else inner)
+    return (ELLIPSIS if start > 0 else "") + "".join(out) + (ELLIPSIS if end < len(text) else "")
+
+
+def _window(text: str, keep: tuple[int, int], budget: int) -> tuple[int, int]:
+    """The widest span around `keep`, cut at word boundaries, whose visible length with "…" fits `budget`."""
+    if utf16_len(text) <= budget:
+        return 0, len(text)
+    room = budget - 2 * utf16_len(ELLIPSIS)
+    if room < MIN_EXCERPT:
+        return 0, 0
+    a, b = keep
+    if utf16_len(text[a:b]) >= room:  # the kept span alone is too long: keep its beginning
+        end = _advance(text, a, room)
+        cut = _word_end(text, end, a)
+        return a, cut if cut > a else _grapheme_end(text, end, a)
+    room -= utf16_len(text[a:b])
+    left = min(utf16_len(text[:a]), room // 2)
+    right = min(utf16_len(text[b:]), room - left)
+    left = min(utf16_len(text[:a]), room - right)
+    start = _word_start(text, _retreat(text, a, left), a)
+    end = _word_end(text, _advance(text, b, right), b)
+    return _sentence_start(text, start, a), _sentence_end(text, end, b)
+
+
+def _sentence_start(text: str, start: int, limit: int) -> int:
+    """Start at a sentence instead, if one begins in the first half of text[start:limit]."""
+    if start == 0:
+        return start
+    found = _SENTENCE_GAP.search(text, start, start + (limit - start) // 2)
+    return found.end() if found else start
+
+
+def _sentence_end(text: str, end: int, limit: int) -> int:
+    """End with a sentence instead, if one ends in the second half of text[limit:end]."""
+    if end == len(text):
+        return end
+    gaps = list(_SENTENCE_GAP.finditer(text, limit + (end - limit) // 2, end))
+    return gaps[-1].start() if gaps else end
+
+
+def _advance(text: str, i: int, units: int) -> int:
+    """Furthest j >= i with text[i:j] at most `units` UTF-16 units long."""
+    while i < len(text) and units >= (cost := utf16_len(text[i])):
+        units -= cost
+        i += 1
+    return i
+
+
+def _retreat(text: str, i: int, units: int) -> int:
+    """Smallest j <= i with text[j:i] at most `units` UTF-16 units long."""
+    while i > 0 and units >= (cost := utf16_len(text[i - 1])):
+        units -= cost
+        i -= 1
+    return i
+
+
+def _word_start(text: str, i: int, limit: int) -> int:
+    """Move i forward (not past limit) out of a cut word and over spaces."""
+    if i > 0 and not text[i - 1].isspace():
+        while i < limit and not text[i].isspace():
+            i += 1
+    while i < limit and text[i].isspace():
+        i += 1
+    return i
+
+
+def _word_end(text: str, i: int, limit: int) -> int:
+    """Move i back (not before limit) out of a cut word and over spaces."""
+    if i < len(text) and not text[i].isspace():
+        while i > limit and not text[i - 1].isspace():
+            i -= 1
+    while i > limit and text[i - 1].isspace():
+        i -= 1
+    return i
+
+
+def _grapheme_end(text: str, i: int, limit: int) -> int:
+    """A hard cut inside one huge word: at least do not separate a letter from its combining marks."""
+    while i > limit and i < len(text) and unicodedata.combining(text[i]):
+        i -= 1
+    return i
+
+
+def _span(span: tuple[int, int] | None, length: int) -> tuple[int, int] | None:
+    """The span clamped into the text; None when it is empty."""
+    if span is None:
+        return None
+    a, b = max(0, min(span[0], length)), max(0, min(span[1], length))
+    return (a, b) if a < b else None
+
+
+def _covers(span: tuple[int, int] | None, a: int, b: int) -> bool:
+    return span is not None and span[0] <= a and b <= span[1]
+
+
+def _clip(text: str, limit: int) -> str:
+    """Whitespace collapsed to single spaces; cut at a word boundary with "…" beyond `limit` UTF-16 units."""
+    text = " ".join(text.split())
+    if utf16_len(text) <= limit:
+        return text
+    end = _advance(text, 0, limit - utf16_len(ELLIPSIS))
+    cut = _word_end(text, end, 0)
+    return text[: cut if cut > 0 else _grapheme_end(text, end, 0)] + ELLIPSIS
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
