@@ -1,0 +1,134 @@
+"""PDF with a text layer: page text re-flowed into paragraphs (scans without text are refused upstream)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError
+
+from index.documents import Block, ParsedFile
+from index.errors import CorruptFile
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGES = 2000
+_PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:Trang|Page)\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?:;…][\"”’)\]]*$")
+_ARTICLE = re.compile(r"^(?:Điều|ĐIỀU)\s+\d+[a-z]?\s*[.:]")
+_PART = re.compile(r"^(?:Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN)\s+(?:\d+|[IVXLC]+)\b[\s.:–-]*(.?)")
+_ROMAN_HEADING = re.compile(r"^[IVXLC]+\.\s")
+_BULLET = re.compile(r"^[-+•·]\s*(.)")
+
+
+def read_pdf(data: bytes, source: str, max_pages: int = MAX_PAGES) -> ParsedFile:
+    """A file that opens only with a password is refused (an empty password is tried first); at most `max_pages` are read."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not _opens_without_password(reader):
+            raise CorruptFile(f"Tệp {source} được đặt mật khẩu, không đọc được; hãy gỡ mật khẩu rồi gửi lại.")
+        if len(reader.pages) == 0:
+            raise CorruptFile(f"Tệp {source} bị hỏng hoặc bị mã hoá, không đọc được.")
+        pages = [page.extract_text() or "" for page in reader.pages[:max_pages]]
+        title = _metadata_title(reader)
+    except CorruptFile:
+        raise
+    except Exception as error:  # pypdf raises many types on a damaged file
+        logger.debug("pypdf failed on %s: %r", source, error)
+        raise CorruptFile(f"Tệp {source} bị hỏng hoặc bị mã hoá, không đọc được.") from error
+    return ParsedFile(source=source, blocks=tuple(Block(text) for text in paragraphs(pages)), title=title)
+
+
+def paragraphs(pages: list[str]) -> list[str]:
+    """Blank lines separate paragraphs when the PDF has them; otherwise a line ending a sentence does.
+
+    Page-number lines are dropped and pages are joined, so a paragraph may run across a page break.
+    """
+    lines = [line.strip() for page in pages for line in page.replace("\r", "\n").split("\n")]
+    lines = [line for line in lines if not _PAGE_NUMBER.match(line)]
+    has_blank_lines = any(not line for line in lines[1:-1])
+    groups: list[list[str]] = [[]]
+    for line in lines:
+        if not line:
+            if has_blank_lines:
+                groups.append([])
+            continue
+        current = groups[-1]
+        boundary = _heading_boundary if has_blank_lines else _starts_paragraph
+        if current and boundary(current[-1], line):
+            groups.append(current := [])
+        current.append(line)
+    return [text for text in (_unwrap(group) for group in groups) if text]
+
+
+def _starts_paragraph(previous: str, line: str) -> bool:
+    """Headings and bullets start their own paragraph; so does a capital after a line that ends a sentence."""
+    if _heading_boundary(previous, line):
+        return True
+    bullet = _BULLET.match(line)
+    if bullet and bullet.group(1).isupper():
+        return True
+    caps_heading_ends = _is_all_caps(previous) and not _is_all_caps(line)
+    return _starts_upper(line) and (caps_heading_ends or bool(_SENTENCE_END.search(previous)))
+
+
+def _heading_boundary(previous: str, line: str) -> bool:
+    """'Điều 5. Phạm vi' stays a line of its own even inside a blank-line paragraph."""
+    return _is_heading_line(line) or (_is_heading_line(previous) and _starts_upper(line))
+
+
+def _starts_upper(line: str) -> bool:
+    return line[0].isupper() or line[0].isdigit() or line[0] in "\"“(‘"
+
+
+def _is_heading_line(line: str) -> bool:
+    """'Điều 5.', 'Chương II', 'Mục 1 ...' (followed by nothing or a capital) and 'II. ...' headings."""
+    part = _PART.match(line)
+    if part:
+        return not part.group(1) or part.group(1).isupper()
+    return bool(_ARTICLE.match(line) or _ROMAN_HEADING.match(line))
+
+
+def _is_all_caps(line: str) -> bool:
+    letters = [ch for ch in line if ch.isalpha()]
+    return len(letters) >= 4 and all(ch.isupper() for ch in letters)
+
+
+def _is_heading_line(line: str) -> bool:
+    """'Điều 5.', 'Chương II', 'Mục 1 ...' (followed by nothing or a capital) and 'II. ...' headings."""
+    part = _PART.match(line)
+    if part:
+        return not part.group(1) or part.group(1).isupper()
+    return bool(_ARTICLE.match(line) or _ROMAN_HEADING.match(line))
+
+
+def _unwrap(lines: list[str]) -> str:
+    """Join wrapped lines: a word broken with a hyphen is re-joined, anything else gets a space."""
+    text = ""
+    for line in lines:
+        if not text:
+            text = line
+        elif re.search(r"\w-$", text) and line[0].islower():
+            text = text[:-1] + line
+        elif re.search(r"\w-$", text):
+            text += line
+        else:
+            text += " " + line
+    return text
+
+
+def _opens_without_password(reader: PdfReader) -> bool:
+    try:
+        return bool(reader.decrypt(""))
+    except (FileNotDecryptedError, DependencyError, NotImplementedError):
+        return False
+
+
+def _metadata_title(reader: PdfReader) -> str | None:
+    try:
+        title = reader.metadata.title if reader.metadata is not None else None
+    except Exception:  # a broken info dictionary should not cost us the text
+        return None
+    return title.strip() if isinstance(title, str) and title.strip() else None
