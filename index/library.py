@@ -95,8 +95,8 @@ class Library:
         self._write_lock = threading.Lock()
         if check_embedder:
             self._check_embedder()
-        self._snapshot = self._load_snapshot()
-        self._searcher = Searcher(self._store, embedder, settings)
+        self._settings = settings
+        self._live = (self._load_snapshot(), Searcher(self._store, embedder, settings))  # swapped as one
         self._remove_stale_generations()
 
     # ---------------------------------------------------------------- opening
@@ -112,8 +112,17 @@ class Library:
             )
 
     @property
+    def _snapshot(self) -> Snapshot:
+        return self._live[0]
+
+    @property
     def generation(self) -> int:
         return self._snapshot.generation
+
+    @property
+    def stored_embedder_spec(self) -> str | None:
+        """The spec of the embedder that built the index on disk (to serve from it during a reindex)."""
+        return self._store.get_meta("embedder_spec")
 
     def _load_snapshot(self) -> Snapshot:
         generation = int(self._store.get_meta("generation") or 0)
@@ -164,7 +173,8 @@ class Library:
         return len(self._snapshot.vectors)
 
     def search(self, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
-        return self._searcher.search(self._snapshot, query, top_k=top_k, offset=offset)
+        snapshot, searcher = self._live
+        return searcher.search(snapshot, query, top_k=top_k, offset=offset)
 
     # ---------------------------------------------------------------- writing
     def add_files(self, paths: Sequence[Path], progress: Progress | None = None) -> AddReport:
@@ -262,21 +272,50 @@ class Library:
                     saved, stored = self._store.insert_document(document, passages, [next(token_iter) for _ in passages])
                     outcomes.append(AddOutcome(saved, "replaced" if previous else "added", previous, tuple(stored)))
                 self._store.set_meta("next_passage_id", str(next_id))
-                self._store.set_meta("embedder", self.embedder.name)
-                self._store.set_meta("dim", str(self.embedder.dim))
-                self._store.set_meta("generation", str(generation))
-            self._snapshot = Snapshot(generation, vector_index, lexical, restorer)
+                self._record_embedder(self.embedder, generation)
+            self._live = (Snapshot(generation, vector_index, lexical, restorer), self._live[1])
             self._remove_stale_generations()
             return outcomes
 
-    def _embed(self, texts: list[str], progress: Progress | None) -> np.ndarray:
+    def _record_embedder(self, embedder: Embedder, generation: int) -> None:
+        self._store.set_meta("embedder", embedder.name)
+        self._store.set_meta("embedder_spec", getattr(embedder, "spec", embedder.name))
+        self._store.set_meta("dim", str(embedder.dim))
+        self._store.set_meta("generation", str(generation))
+
+    def reindex(self, embedder: Embedder | None = None, progress: Progress | None = None) -> None:
+        """Re-embed and re-tokenise every passage into a new generation (e.g. after changing the embedder).
+
+        Questions keep being answered from the current generation until the switch, which is atomic.
+        """
+        embedder = embedder or self.embedder
+        with self._write_lock:
+            pairs = [(d, self._store.passages_of(d.id)) for d in self._store.documents()]
+            ids = [p.id for _, ps in pairs for p in ps]
+            contexts = [context_text(d, p) for d, ps in pairs for p in ps]
+            tokens = [index_tokens(c) for c in contexts]
+            vector_index = VectorIndex.empty(embedder.dim)
+            vector_index.add(np.array(ids, dtype=np.int64), self._embed(contexts, progress, embedder))
+            lexical = LexicalIndex.build(ids, tokens)
+            restorer = DiacriticRestorer.train(_restorer_texts(pairs))
+            generation = self.generation + 1
+            self._write_generation(generation, vector_index, lexical, restorer)
+            with self._store.transaction():
+                self._store.update_tokens(zip(ids, tokens))
+                self._record_embedder(embedder, generation)
+            self.embedder = embedder
+            self._live = (Snapshot(generation, vector_index, lexical, restorer), Searcher(self._store, embedder, self._settings))
+            self._remove_stale_generations()
+
+    def _embed(self, texts: list[str], progress: Progress | None, embedder: Embedder | None = None) -> np.ndarray:
+        embedder = embedder or self.embedder
         chunks = []
         for start in range(0, len(texts), EMBED_BATCH):
-            chunks.append(self.embedder.embed_passages(texts[start : start + EMBED_BATCH]))
+            chunks.append(embedder.embed_passages(texts[start : start + EMBED_BATCH]))
             if progress:
                 progress(min(start + EMBED_BATCH, len(texts)), len(texts))
         if not chunks:
-            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+            return np.zeros((0, embedder.dim), dtype=np.float32)
         return np.vstack(chunks)
 
     def _write_generation(self, generation: int, vectors: VectorIndex, lexical: LexicalIndex, restorer: DiacriticRestorer) -> None:
@@ -325,7 +364,8 @@ def build_library(data_dir: Path, embedder: Embedder, paths: Sequence[Path], pro
     staging.set_meta("generation", str(first))  # new generations number above the live one
     staging.close()
     library = Library(data_dir, embedder, db_path=staging_db, check_embedder=False)
-    library._snapshot = Snapshot(first, VectorIndex.empty(embedder.dim), LexicalIndex.build([], []), DiacriticRestorer.train([]))
+    empty = Snapshot(first, VectorIndex.empty(embedder.dim), LexicalIndex.build([], []), DiacriticRestorer.train([]))
+    library._live = (empty, library._live[1])
     report = library.add_files(paths, progress)
     library.close()
     if not report.outcomes:

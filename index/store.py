@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from index.documents import Document, Passage
 
@@ -154,6 +154,11 @@ class Store:
             self._conn.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
             self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return ids
+
+    def update_tokens(self, rows: Iterable[tuple[int, list[str]]]) -> None:
+        """Replace passages' lexical tokens (call inside a transaction)."""
+        with self._lock:
+            self._conn.executemany("UPDATE passages SET tokens = ? WHERE id = ?", ((" ".join(t), i) for i, t in rows))
 
     # ---------------------------------------------------------------- passages
     def passages_of(self, doc_id: int) -> list[Passage]:
