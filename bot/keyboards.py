@@ -1,6 +1,6 @@
 """Inline keyboards under an answer, and the compact callback data behind their buttons.
 
-Callback data is "<action>:<query_id>:<argument>", e.g. "m:42:3". It comes back from the client
+Callback data is "<action>:<query_id>:<arguments>", e.g. "m:42:3". It comes back from the client
 and can be forged, so `parse_callback` accepts only the exact form `Callback.encode` produces.
 """
 
@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
 
 MORE = "m"  # m:<query_id>:<offset>      next page of results
 FULL = "f"  # f:<query_id>:<passage_id>  full text around a passage
-VOTE = "v"  # v:<query_id>:1 or 0        feedback, helpful or not
-_ARITY = {MORE: 2, FULL: 2, VOTE: 2}
+VOTE = "v"  # v:<query_id>:<passage_id>:1 or 0  feedback on the page starting with that passage
+_ARITY = {MORE: 2, FULL: 2, VOTE: 3}
 MAX_CALLBACK_BYTES = 64  # Telegram's limit
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,17}")  # canonical non-negative integer, fits in int64
 _PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -52,22 +53,33 @@ def parse_callback(data: str) -> Callback:
     if not all(_NUMBER.fullmatch(arg) for arg in args):
         raise ValueError("callback arguments must be non-negative integers")
     callback = Callback(action, tuple(int(arg) for arg in args))
-    if action == VOTE and callback.args[1] not in (0, 1):
+    if action == VOTE and callback.args[2] not in (0, 1):
         raise ValueError("a vote is 1 (helpful) or 0 (not helpful)")
     return callback
 
 
-def answer_keyboard(query_id: int, next_offset: int | None, passage_id: int) -> InlineKeyboardMarkup:
-    """"Xem thêm" (when there is a next page) and "Toàn văn" of the top passage; then 👍 / 👎."""
-    first_row = [InlineKeyboardButton("📄 Toàn văn", callback_data=Callback(FULL, (query_id, passage_id)).encode())]
-    if next_offset is not None:
-        more = Callback(MORE, (query_id, next_offset)).encode()
-        first_row.insert(0, InlineKeyboardButton("Xem thêm ▶", callback_data=more))
-    votes = [
-        InlineKeyboardButton("👍", callback_data=Callback(VOTE, (query_id, 1)).encode()),
-        InlineKeyboardButton("👎", callback_data=Callback(VOTE, (query_id, 0)).encode()),
+def answer_keyboard(
+    query_id: int, next_offset: int | None, passage_ids: Sequence[int], first_number: int = 1
+) -> InlineKeyboardMarkup:
+    """"Toàn văn" for each passage shown, numbered like the results (so a shortened passage is one tap
+    from its full text); below, 👍 / 👎 on this page and "Xem thêm" when there is a next page."""
+    if not passage_ids:
+        raise ValueError("an answer keyboard needs the passages shown")
+    full = [
+        InlineKeyboardButton(
+            f"📄 Toàn văn {number}" if i == 0 else f"📄 {number}",
+            callback_data=Callback(FULL, (query_id, passage_id)).encode(),
+        )
+        for i, (number, passage_id) in enumerate(enumerate(passage_ids, start=first_number))
     ]
-    return InlineKeyboardMarkup([first_row, votes])
+    top = passage_ids[0]
+    votes = [
+        InlineKeyboardButton("👍", callback_data=Callback(VOTE, (query_id, top, 1)).encode()),
+        InlineKeyboardButton("👎", callback_data=Callback(VOTE, (query_id, top, 0)).encode()),
+    ]
+    if next_offset is not None:
+        votes.append(InlineKeyboardButton("Xem thêm ▶", callback_data=Callback(MORE, (query_id, next_offset)).encode()))
+    return InlineKeyboardMarkup([full, votes])
 
 
 def group_answer_keyboard(bot_username: str, deep_link_payload: str) -> InlineKeyboardMarkup:

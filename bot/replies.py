@@ -7,6 +7,7 @@ parsing, in UTF-16 code units (an emoji counts 2). Every piece of document text 
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -106,6 +107,87 @@ def format_full_passage(
         if shares is None or len(ordered) == 1 or min(s for i, s in enumerate(shares) if i != at) >= MIN_NEIGHBOUR:
             return _fit(header, pieces, FULL_TEXT_SHORTENED_NOTE, max_length, first=at)
         ordered.remove(ordered[0] if at > len(ordered) - 1 - at else ordered[-1])  # drop the farthest neighbour
+
+
+def format_inline_passage(query: str, hit: SearchHit, max_length: int = MAX_MESSAGE_LENGTH) -> str:
+    """What an inline result posts in any chat: the question, then one cited passage (no buttons there)."""
+    header = f"🔎 <i>{_esc(_clip(query, QUERY_LIMIT))}</i>"
+    return _fit(header, [_hit_piece(hit, None)], FULL_TEXT_SHORTENED_NOTE, max_length)
+
+
+def hit_title(hit: SearchHit) -> str:
+    """Plain text "rank. document title", clipped; the title of an inline result."""
+    return _clip(f"{hit.rank}. {hit.document.title}", TITLE_LIMIT)
+
+
+def snippet(hit: SearchHit, limit: int = 150) -> str:
+    """Plain text: the best-answering sentence (else the passage start), clipped; for inline result lists."""
+    span = _span(hit.highlight, len(hit.passage.text))
+    return _clip(hit.passage.text[span[0] : span[1]] if span else hit.passage.text, limit)
+
+
+def format_summary(summary: dict) -> str:
+    """One line on what the bot knows, from `index.library.index_summary`."""
+    if not summary.get("documents"):
+        return "📭 Chưa có văn bản nào được nạp."
+    line = f"📚 Đang có <b>{summary['documents']}</b> văn bản (<b>{summary['passages']}</b> đoạn)"
+    if newest := format_date(summary.get("newest_date")):
+        line += f", văn bản mới nhất ngày {_esc(newest)}"
+    return line + "."
+
+
+def format_help(summary: dict, bot_username: str) -> str:
+    """/start and /help: what the bot knows, how to ask in each kind of chat, example questions."""
+    bot = f"@{_esc(bot_username.removeprefix('@'))}"
+    return "\n".join([
+        "👋 Xin chào! Tôi tra cứu văn kiện, văn bản của Đảng và trả lời bằng <b>đoạn trích nguyên văn</b>, "
+        "kèm nguồn: tên văn bản, ngày, mục và số đoạn.",
+        "",
+        format_summary(summary) + " Gõ /tailieu để xem danh sách.",
+        "",
+        "<b>Cách hỏi</b>",
+        "• Tin nhắn riêng với tôi: gõ câu hỏi bất kỳ.",
+        f"• Trong nhóm: nhắc {bot} kèm câu hỏi, trả lời (reply) tin nhắn của tôi, "
+        "hoặc dùng <code>/hoi câu hỏi</code>.",
+        f"• Ở mọi cuộc trò chuyện: gõ <code>{bot} câu hỏi</code> rồi chọn đoạn trích để gửi.",
+        "",
+        "<b>Ví dụ</b>",
+        "• Quy định 22-QĐ/TW nói về công tác gì?",
+        "• Trách nhiệm nêu gương của người đứng đầu",
+        "• tiep cong dan cua nguoi dung dau cap uy <i>(gõ không dấu cũng được)</i>",
+        "",
+        "Dưới mỗi câu trả lời: «Toàn văn» để đọc cả đoạn và các đoạn liền kề, «Xem thêm» để xem kết quả "
+        "tiếp theo, 👍 / 👎 để góp ý.",
+    ])
+
+
+def format_documents(documents: list[Document], max_length: int = MAX_MESSAGE_LENGTH) -> str:
+    """/tailieu: the indexed documents, newest first, as many as fit one message."""
+    if not documents:
+        return "📭 Chưa có văn bản nào được nạp."
+    header = f"📚 <b>{len(documents)}</b> văn bản đã nạp (mới nhất trước):"
+    lines = []
+    for document in documents:
+        details = [format_date(document.date), f"{document.passage_count} đoạn"]
+        line = f"• <b>{_esc(_clip(document.title, TITLE_LIMIT))}</b> · <i>{_esc(' · '.join(d for d in details if d))}</i>"
+        rest = len(documents) - len(lines) - 1
+        more = f"… và {rest} văn bản khác." if rest else ""
+        if visible_length("\n".join([header, *lines, line, more])) > max_length:
+            lines.append(f"… và {len(documents) - len(lines)} văn bản khác.")
+            break
+        lines.append(line)
+    return "\n".join([header, *lines])
+
+
+def format_rate_limited(seconds: float) -> str:
+    return f"⏳ Bạn hỏi hơi nhanh. Vui lòng đợi khoảng {max(1, math.ceil(seconds))} giây rồi hỏi tiếp nhé."
+
+
+ERROR_MESSAGE = "⚠️ Đã có lỗi xảy ra khi trả lời. Bạn vui lòng thử lại sau ít phút."
+INVALID_BUTTON = "Nút không hợp lệ"
+QUESTION_GONE = "Không tìm thấy câu hỏi này nữa. Bạn hãy hỏi lại nhé."
+ASK_USAGE = "Hãy viết câu hỏi ngay sau lệnh, ví dụ: <code>/hoi Quy định 22-QĐ/TW nói về công tác gì?</code>"
+MENTION_USAGE = "Bạn muốn hỏi gì? Hãy viết câu hỏi ngay sau tên tôi, hoặc dùng <code>/hoi câu hỏi</code>."
 
 
 # --- pieces of a message ------------------------------------------------------------------------

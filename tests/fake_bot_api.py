@@ -14,6 +14,7 @@ import email.policy
 import itertools
 import json
 import re
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -214,7 +215,7 @@ class FakeBotApi:
         self._open_queries: set[str] = set()
         self._faults: dict[str, list[dict[str, Any] | None]] = {}
         self._stopped = False
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self.root = f"http://127.0.0.1:{self._server.server_port}"
@@ -662,6 +663,13 @@ def _decode_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[s
         return params, files
     pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
     return {name: _form_value(name, value) for name, value in pairs}, {}
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up mid-answer (a long poll cancelled at shutdown) is not an error."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

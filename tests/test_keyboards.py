@@ -19,26 +19,34 @@ def buttons(markup):
     return [button for row in markup.inline_keyboard for button in row]
 
 
-def test_answer_keyboard_has_more_full_text_and_feedback():
-    markup = answer_keyboard(query_id=42, next_offset=3, passage_id=1234)
-    labels = [b.text for b in buttons(markup)]
-    assert labels[0].startswith("Xem thêm") and "Toàn văn" in labels[1] and labels[2:] == ["👍", "👎"]
+def test_answer_keyboard_has_full_text_per_passage_feedback_and_more():
+    markup = answer_keyboard(query_id=42, next_offset=6, passage_ids=[1234, 17, 99], first_number=4)
+    full_row, bottom_row = markup.inline_keyboard
+    assert [b.text for b in full_row] == ["📄 Toàn văn 4", "📄 5", "📄 6"]
+    assert [b.text for b in bottom_row[:2]] == ["👍", "👎"] and bottom_row[2].text.startswith("Xem thêm")
     assert [parse_callback(b.callback_data) for b in buttons(markup)] == [
-        Callback(MORE, (42, 3)),
         Callback(FULL, (42, 1234)),
-        Callback(VOTE, (42, 1)),
-        Callback(VOTE, (42, 0)),
+        Callback(FULL, (42, 17)),
+        Callback(FULL, (42, 99)),
+        Callback(VOTE, (42, 1234, 1)),
+        Callback(VOTE, (42, 1234, 0)),
+        Callback(MORE, (42, 6)),
     ]
 
 
 def test_last_page_has_no_more_button():
-    labels = [b.text for b in buttons(answer_keyboard(42, None, 7))]
-    assert not any(label.startswith("Xem thêm") for label in labels) and len(labels) == 3
+    labels = [b.text for b in buttons(answer_keyboard(42, None, [7]))]
+    assert labels == ["📄 Toàn văn 1", "👍", "👎"]
+
+
+def test_a_keyboard_needs_the_passages_shown():
+    with pytest.raises(ValueError):
+        answer_keyboard(42, None, [])
 
 
 def test_callback_data_fits_64_bytes_even_with_huge_ids():
     biggest = 10**18 - 1
-    for button in buttons(answer_keyboard(biggest, biggest, biggest)):
+    for button in buttons(answer_keyboard(biggest, biggest, [biggest] * 3)):
         assert len(button.callback_data.encode()) <= 64
         assert parse_callback(button.callback_data).query_id == biggest
 
@@ -46,7 +54,7 @@ def test_callback_data_fits_64_bytes_even_with_huge_ids():
 @pytest.mark.parametrize("data, expected", [
     ("m:1:3", Callback(MORE, (1, 3))),
     ("f:0:99", Callback(FULL, (0, 99))),
-    ("v:7:0", Callback(VOTE, (7, 0))),
+    ("v:7:12:0", Callback(VOTE, (7, 12, 0))),
 ])
 def test_well_formed_data_is_parsed(data, expected):
     assert parse_callback(data) == expected
@@ -68,7 +76,8 @@ def test_well_formed_data_is_parsed(data, expected):
     "m:١:2",                 # non-ASCII digit that int() would accept
     "m:1_000:2",             # underscore that int() would accept
     "m:1:2\n",               # trailing newline
-    "v:1:2",                 # a vote is 0 or 1
+    "v:1:5:2",               # a vote is 0 or 1
+    "v:7:0",                 # a vote names the passage
     "m:1:" + "9" * 19,       # beyond int64
     "M:1:2",                 # actions are case-sensitive
     "m:1:2" + " " * 60,      # over 64 bytes
@@ -80,11 +89,11 @@ def test_forged_or_malformed_data_is_refused(data):
 
 def test_callbacks_that_cannot_be_encoded_are_refused():
     with pytest.raises(ValueError):
-        Callback(VOTE, (1, 5)).encode()
+        Callback(VOTE, (1, 5, 2)).encode()
     with pytest.raises(ValueError):
         Callback(MORE, (-1, 2)).encode()
     with pytest.raises(ValueError):
-        answer_keyboard(-5, None, 1)
+        answer_keyboard(-5, None, [1])
 
 
 def test_group_keyboard_links_to_a_private_chat_with_the_payload():

@@ -11,8 +11,15 @@ from bot.replies import (
     format_citation,
     format_compact_answer,
     format_date,
+    format_documents,
     format_full_passage,
+    format_help,
+    format_inline_passage,
     format_no_answer,
+    format_rate_limited,
+    format_summary,
+    hit_title,
+    snippet,
     utf16_len,
     visible_length,
 )
@@ -330,3 +337,57 @@ def test_huge_focus_passage_is_shortened_and_neighbours_give_way():
 def test_full_passage_requires_the_focus_among_the_passages():
     with pytest.raises(ValueError):
         format_full_passage(doc(), neighbours("a", "b"), focus_id=999)
+
+
+# --- inline results, help, document list ------------------------------------------------------
+
+
+def test_inline_passage_repeats_the_question_and_cites_one_passage():
+    text = "Mở đầu. Củng cố tổ chức cơ sở đảng là nhiệm vụ then chốt & <cấp bách>. Kết thúc."
+    reply = format_inline_passage("tổ chức <cơ sở> & đảng", hit(text, sentence="Củng cố tổ chức cơ sở đảng là nhiệm vụ then chốt & <cấp bách>."))
+    seen = shown(reply)
+    assert seen.startswith("🔎 tổ chức <cơ sở> & đảng\n\nNghị quyết 21-NQ/TW")
+    assert "1. " not in seen and "đoạn 7" in seen and text in seen
+
+
+def test_inline_passage_of_a_huge_passage_fits_without_pointing_to_buttons():
+    sentence = "Chi bộ là hạt nhân chính trị ở cơ sở."
+    seen = shown(format_inline_passage("chi bộ", hit(long_passage(sentence), sentence=sentence)))
+    assert utf16_len(seen) <= 4096 and sentence in seen
+    assert "rút gọn" in seen and "Toàn văn" not in seen  # an inline message has no buttons
+
+
+def test_snippet_and_title_are_short_plain_text():
+    text = "Câu đầu. " + "Câu trả lời <chính> & rõ ràng " * 20 + "."
+    one = hit(text, sentence=text[9:], rank=2, document=doc("Tiêu đề <A> & B " * 30))
+    assert snippet(one).startswith("Câu trả lời <chính> & rõ ràng") and len(snippet(one)) <= 150
+    assert snippet(hit("Không có câu nổi bật.")) == "Không có câu nổi bật."
+    assert hit_title(one).startswith("2. Tiêu đề <A> & B") and len(hit_title(one)) <= 200
+
+
+def test_summary_names_documents_passages_and_newest_date():
+    seen = shown(format_summary({"documents": 3, "passages": 30, "newest_date": "2024-05-01", "embedder": "x"}))
+    assert seen == "📚 Đang có 3 văn bản (30 đoạn), văn bản mới nhất ngày 01/05/2024."
+    assert "Chưa có văn bản" in shown(format_summary({"documents": 0, "passages": 0, "newest_date": None}))
+    assert "mới nhất" not in shown(format_summary({"documents": 1, "passages": 2, "newest_date": None}))
+
+
+def test_help_says_what_the_bot_knows_how_to_ask_and_gives_examples():
+    seen = shown(format_help({"documents": 2, "passages": 9, "newest_date": "2021-12-02"}, "vankien_test_bot"))
+    assert "2 văn bản" in seen and "02/12/2021" in seen
+    assert "@vankien_test_bot" in seen and "/hoi" in seen and "/tailieu" in seen
+    assert "Ví dụ" in seen and "22-QĐ/TW" in seen and "không dấu" in seen
+
+
+def test_document_list_is_newest_first_escaped_and_fits_one_message():
+    documents = [doc(f"Văn bản <{n}> & phụ lục " + "rất dài " * 20, date=f"2021-01-{n % 28 + 1:02d}", passage_count=n)
+                 for n in range(200)]
+    seen = shown(format_documents(documents))
+    assert seen.startswith("📚 200 văn bản đã nạp") and "• Văn bản <0> & phụ lục" in seen
+    assert utf16_len(seen) <= 4096 and seen.rstrip().endswith("văn bản khác.")
+    assert "Chưa có văn bản" in shown(format_documents([]))
+    assert shown(format_documents(documents[:2])).count("•") == 2
+
+
+def test_rate_limit_message_rounds_the_wait_up():
+    assert "3 giây" in format_rate_limited(2.1) and "1 giây" in format_rate_limited(0.0)

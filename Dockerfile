@@ -1,0 +1,20 @@
+# vankien-bot: python -m bot (polling; webhook when VANKIEN_WEBHOOK_URL is set).
+#   docker build -t vankien-bot .
+#   docker run -e TELEGRAM_BOT_TOKEN=... -v vankien-data:/data vankien-bot
+# Installed by the same script CI runs (.ci/run -> scripts/install.sh), without the test extras.
+FROM python:3.11-slim
+
+RUN useradd --create-home --uid 10001 vankien \
+    && mkdir /data && chown vankien:vankien /data
+
+WORKDIR /app
+COPY . /app
+RUN VENV=/opt/venv EXTRAS= bash scripts/install.sh && rm -rf /root/.cache
+
+# The index, the bot's own database and the indexed shipped corpus (on first start) live here.
+ENV VANKIEN_DATA_DIR=/data PYTHONUNBUFFERED=1
+VOLUME /data
+
+USER vankien
+# Run from /app so `python -m bot` uses this source tree, whose data/corpus is the shipped corpus.
+CMD ["/opt/venv/bin/python", "-m", "bot"]

@@ -1,0 +1,74 @@
+"""Question -> reply: search the library, log the question, format one page. Shared by bot and console.
+
+Synchronous and thread-safe: handlers run these in a worker thread (`asyncio.to_thread`) so one
+user's search never holds up another user's update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.documents import SearchResult
+from index.library import Library
+from index.search import closest_titles
+
+from bot.replies import format_answer, format_compact_answer, format_full_passage, format_no_answer
+from bot.state import BotState
+
+RESULT_LIMIT = 12  # how far "Xem thêm" pages: beyond this the passages rarely answer anything
+
+
+@dataclass(frozen=True)
+class Page:
+    """One message of an answer: its HTML and what its buttons need."""
+
+    html: str
+    passage_ids: tuple[int, ...] = ()  # the passages shown, in order; empty for "no answer"
+    first_number: int = 1
+    next_offset: int | None = None
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.passage_ids)
+
+
+def search(library: Library, question: str) -> SearchResult:
+    return library.search(question, top_k=RESULT_LIMIT)
+
+
+def page_of(library: Library, result: SearchResult, offset: int = 0, per_page: int = 3) -> Page:
+    """Hits offset..offset+per_page, or the plain "no answer" with the nearest titles when abstaining."""
+    if not result.answered:
+        return Page(format_no_answer(result.query, closest_titles(library.documents(), result)))
+    shown = result.hits[offset : offset + per_page]
+    more = offset + per_page if offset + per_page < len(result.hits) else None
+    html = format_answer(result, start=offset, limit=per_page)
+    return Page(html, tuple(hit.passage.id for hit in shown), offset + 1, more)
+
+
+def compact_page(library: Library, result: SearchResult) -> Page:
+    """For groups: the best passage only, short; the full answer is a private-chat button away."""
+    if not result.answered:
+        return Page(format_no_answer(result.query, closest_titles(library.documents(), result)))
+    return Page(format_compact_answer(result), (result.hits[0].passage.id,))
+
+
+def ask(
+    library: Library, state: BotState, user_id: int, chat_type: str, question: str, *, per_page: int = 3,
+    compact: bool = False,
+) -> tuple[int, Page]:
+    """Answer a new question and log it (answered or not) for the admins' statistics."""
+    result = search(library, question)
+    question_id = state.record_question(user_id, chat_type, question, result.answered)
+    return question_id, compact_page(library, result) if compact else page_of(library, result, 0, per_page)
+
+
+def reread(library: Library, question_text: str, offset: int, per_page: int = 3) -> Page:
+    """A page of an earlier question, searched again: paging needs no memory, so it survives restarts."""
+    return page_of(library, search(library, question_text), offset, per_page)
+
+
+def full_text(library: Library, passage_id: int) -> str:
+    """«Toàn văn»: the passage with its neighbours; DocumentNotFound when it has left the index."""
+    document, passages = library.passage_with_neighbours(passage_id)
+    return format_full_passage(document, passages, passage_id)

@@ -1,0 +1,46 @@
+"""What every handler gets besides the update: the library, the bot's state, the config, the limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import BotConfig
+from bot.ratelimit import SlidingWindowLimiter
+from bot.state import BotState
+from index.library import Library
+
+_KEY = "vankien"
+
+
+@dataclass(frozen=True)
+class Services:
+    config: BotConfig
+    library: Library
+    state: BotState
+    questions: SlidingWindowLimiter  # per user: private questions, /hoi, mentions
+    inline: SlidingWindowLimiter  # per user, looser: inline queries arrive as the user types
+
+    def attach(self, application: Application) -> None:
+        application.bot_data[_KEY] = self
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """`context` in our handlers (registered with ContextTypes(context=BotContext) in app.py)."""
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data[_KEY]
+
+    @property
+    def library(self) -> Library:
+        return self.services.library
+
+    @property
+    def state(self) -> BotState:
+        return self.services.state
+
+    @property
+    def config(self) -> BotConfig:
+        return self.services.config

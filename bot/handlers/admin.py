@@ -1,0 +1,341 @@
+"""Admin commands: upload a document, list (/tailieu, /docs), remove (/xoa, /remove), /reindex, /thongke.
+
+Admins are the user ids in VANKIEN_ADMIN_IDS; anyone else gets REFUSAL and nothing changes. These
+handlers run in group ADMIN_GROUP, before the member handlers, and stop the update there once handled.
+Heavy work (parsing, embedding, removing) runs in a thread so members' questions keep being answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import wraps
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.admin_store import DB_NAME as ADMIN_DB_NAME
+from bot.admin_store import AdminStore
+from bot.broadcast import Broadcaster
+from bot.context import BotContext
+from bot.replies import format_date
+from bot.stats import collect_stats, format_stats
+from index.documents import Document, Passage
+from index.errors import DocumentNotFound, VankienError
+from index.library import AddOutcome, index_summary
+from index.readers import display_name
+
+log = logging.getLogger(__name__)
+
+ADMIN_GROUP = -1  # before helper handlers in group 0 (their catch-all button and unknown-command handlers)
+_KEY = "vankien_admin"
+REFUSAL = "Chỉ quản trị viên mới dùng được lệnh này."
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API refuses getFile above this
+PAGE_SIZE = 10
+PREVIEW_PASSAGES = 2
+PREVIEW_CHARS = 300
+PROGRESS_EVERY = 2.0  # seconds between status edits while embedding
+# Callback data, all well under Telegram's 64 bytes
+UNDO, PAGE, REMOVE, CANCEL = "u", "d", "x", "n"
+CALLBACK_PATTERN = r"^(?:u:\d{1,18}|d:\d{1,6}|x:\d{1,18}|n)$"
+
+
+@dataclass
+class AdminServices:
+    store: AdminStore
+    broadcaster: Broadcaster
+    reindexing: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def admin_services(application: Application) -> AdminServices:
+    return application.bot_data[_KEY]
+
+
+def is_admin(context: BotContext, user_id: int | None) -> bool:
+    return user_id is not None and user_id in context.config.admin_ids
+
+
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+
+
+def admin_only(handler: Handler) -> Handler:
+    """Refuse anyone not in admin_ids, and stop the update here either way (the member handlers must not see it)."""
+
+    @wraps(handler)
+    async def guarded(update: Update, context: BotContext) -> None:
+        user = update.effective_user
+        if not is_admin(context, user.id if user else None):
+            if update.callback_query:
+                await update.callback_query.answer(REFUSAL, show_alert=True)
+            elif update.effective_message:
+                await update.effective_message.reply_text(REFUSAL)
+            raise ApplicationHandlerStop
+        await handler(update, context)
+        raise ApplicationHandlerStop
+
+    return guarded
+
+
+# ---------------------------------------------------------------- pure formatting
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def format_too_large(name: str, size: int) -> str:
+    return (f"Tệp {html.escape(name)} quá lớn ({_megabytes(size)}): Telegram chỉ cho bot tải tệp tối đa 20 MB. "
+            "Hãy chia nhỏ tệp hoặc nạp bằng dòng lệnh: python -m index add &lt;tệp&gt;")
+
+
+def format_document_line(document: Document) -> str:
+    date = html.escape(format_date(document.date) or "không rõ ngày")
+    return (f"<b>{document.id}</b> · {html.escape(_clip(document.title, 120))} · {date} · "
+            f"{document.passage_count} đoạn")
+
+
+def format_outcome(outcome: AddOutcome) -> str:
+    """What was indexed: title, date, passages, codes, the first passages; or that it was already there."""
+    document = outcome.document
+    if outcome.status == "unchanged":
+        return (f"Tài liệu này đã có (mã {document.id}): «{html.escape(_clip(document.title, 200))}», "
+                f"{document.passage_count} đoạn. Không nạp lại.")
+    lines = ["✅ Đã nạp tài liệu" if outcome.status == "added" else "♻️ Đã nạp phiên bản mới"]
+    if outcome.replaced is not None:
+        lines.append(f"Thay thế bản cũ (mã {outcome.replaced.id}, {outcome.replaced.passage_count} đoạn).")
+    lines += [
+        f"<b>{html.escape(_clip(document.title, 200))}</b>",
+        f"Mã tài liệu: {document.id} · Ngày: {html.escape(format_date(document.date) or 'không rõ')} · "
+        f"Số đoạn: {len(outcome.passages) or document.passage_count}",
+        f"Số hiệu: {html.escape(', '.join(document.codes)) if document.codes else 'không tìm thấy'}",
+    ]
+    for passage in outcome.passages[:PREVIEW_PASSAGES]:
+        lines.append(f"\n<i>Đoạn {passage.paragraph}:</i> {html.escape(_clip(passage.text, PREVIEW_CHARS))}")
+    return "\n".join(lines)
+
+
+def format_document_page(documents: list[Document], page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Newest first, PAGE_SIZE a page, with ‹ › buttons."""
+    ordered = sorted(documents, key=lambda d: (d.date or "", d.id or 0), reverse=True)
+    pages = max(1, -(-len(ordered) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = ordered[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    if not shown:
+        return "Chưa có tài liệu nào.", None
+    header = f"<b>Tài liệu</b> ({len(ordered)}; trang {page + 1}/{pages}) — mã · tiêu đề · ngày · số đoạn"
+    text = "\n".join([header, *map(format_document_line, shown)])
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton("‹", callback_data=f"{PAGE}:{page - 1}"))
+    if page < pages - 1:
+        row.append(InlineKeyboardButton("›", callback_data=f"{PAGE}:{page + 1}"))
+    return text, InlineKeyboardMarkup([row]) if row else None
+
+
+def undo_keyboard(doc_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton("↩️ Hoàn tác", callback_data=f"{UNDO}:{doc_id}")]])
+
+
+def confirm_remove_keyboard(doc_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("🗑 Xoá", callback_data=f"{REMOVE}:{doc_id}"),
+        InlineKeyboardButton("Huỷ", callback_data=CANCEL),
+    ]])
+
+
+def new_document_notice(document: Document) -> str:
+    date = html.escape(format_date(document.date) or "")
+    return (f"📄 Đã có tài liệu mới: <b>{html.escape(_clip(document.title, 200))}</b>"
+            f"{f' ({date})' if date else ''}. Hỏi tôi về tài liệu này bằng /hoi.")
+
+
+# ---------------------------------------------------------------- upload
+
+
+async def _edit(message: Message, text: str, **kwargs) -> None:
+    try:
+        await message.edit_text(text, parse_mode=ParseMode.HTML, **kwargs)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+@admin_only
+async def upload(update: Update, context: BotContext) -> None:
+    """A file from an admin in private chat: size check, download, index in a thread, report with an undo button."""
+    message = update.effective_message
+    document = message.document
+    name = display_name(document.file_name or "tai-lieu.txt")[:200]
+    if document.file_size and document.file_size > MAX_DOWNLOAD_BYTES:
+        await message.reply_html(format_too_large(name, document.file_size))
+        return
+    status = await message.reply_text("Đang tải tệp…")
+    loop = asyncio.get_running_loop()
+    last_edit = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        """Called from the indexing thread; edits the status at most every PROGRESS_EVERY seconds."""
+        if time.monotonic() - last_edit[0] >= PROGRESS_EVERY and done < total:
+            last_edit[0] = time.monotonic()
+            asyncio.run_coroutine_threadsafe(_edit(status, f"Đang xử lý… {done}/{total} đoạn"), loop)
+
+    with tempfile.TemporaryDirectory(prefix="vankien-upload-") as folder:
+        path = Path(folder) / name
+        telegram_file = await context.bot.get_file(document.file_id)
+        await telegram_file.download_to_drive(path)
+        await _edit(status, "Đang xử lý…")
+        last_edit[0] = time.monotonic()
+        try:
+            outcome = await asyncio.to_thread(context.library.add_file, path, progress)
+        except VankienError as error:
+            await _edit(status, f"❌ {html.escape(str(error))}")
+            return
+    keyboard = undo_keyboard(outcome.document.id) if outcome.status != "unchanged" else None
+    await _edit(status, format_outcome(outcome), reply_markup=keyboard)
+    if outcome.status != "unchanged":
+        services = admin_services(context.application)
+        await asyncio.to_thread(services.store.announce, new_document_notice(outcome.document))
+        services.broadcaster.kick()
+
+
+# ---------------------------------------------------------------- list, remove, reindex, stats
+
+
+async def documents(update: Update, context: BotContext) -> None:
+    """/tailieu and /docs from an admin: the paged list with ids. Members' /tailieu goes on to their handler."""
+    user = update.effective_user
+    if not is_admin(context, user.id if user else None):
+        if update.effective_message.text.lstrip("/").lower().startswith("tailieu"):
+            return  # the member-facing list in group 0 answers
+        await update.effective_message.reply_text(REFUSAL)
+        raise ApplicationHandlerStop
+    found = await asyncio.to_thread(context.library.documents)
+    text, keyboard = format_document_page(found, 0)
+    await update.effective_message.reply_html(text, reply_markup=keyboard)
+    raise ApplicationHandlerStop
+
+
+@admin_only
+async def remove_command(update: Update, context: BotContext) -> None:
+    """/xoa <id>: asks for confirmation with a button."""
+    if len(context.args) != 1 or not context.args[0].isdigit():
+        await update.effective_message.reply_html("Cách dùng: <code>/xoa &lt;mã tài liệu&gt;</code> (xem mã bằng /tailieu).")
+        return
+    try:
+        document = await asyncio.to_thread(context.library.document, int(context.args[0]))
+    except DocumentNotFound:
+        await update.effective_message.reply_text(f"Không có tài liệu mã {context.args[0]}. Xem danh sách bằng /tailieu.")
+        return
+    await update.effective_message.reply_html(
+        f"Xoá tài liệu {document.id}: «{html.escape(_clip(document.title, 200))}» ({document.passage_count} đoạn)?",
+        reply_markup=confirm_remove_keyboard(document.id),
+    )
+
+
+@admin_only
+async def reindex(update: Update, context: BotContext) -> None:
+    """/reindex: rebuild in the background; questions are answered from the old generation until the switch."""
+    services = admin_services(context.application)
+    if services.reindexing.locked():
+        await update.effective_message.reply_text("Đang lập lại chỉ mục, vui lòng đợi.")
+        return
+    status = await update.effective_message.reply_text("Đang lập lại chỉ mục… (vẫn trả lời câu hỏi bằng chỉ mục cũ)")
+    context.application.create_task(_reindex(context, services, status))
+
+
+async def _reindex(context: BotContext, services: AdminServices, status: Message) -> None:
+    async with services.reindexing:
+        started = time.monotonic()
+        try:
+            await asyncio.to_thread(context.library.reindex)
+        except VankienError as error:
+            await _edit(status, f"❌ {html.escape(str(error))}")
+            return
+        summary = await asyncio.to_thread(index_summary, context.library)
+        await _edit(status, f"✅ Đã lập lại chỉ mục: {summary['documents']} tài liệu, {summary['passages']} đoạn "
+                            f"({time.monotonic() - started:.1f} giây).")
+
+
+@admin_only
+async def stats(update: Update, context: BotContext) -> None:
+    """/thongke: questions per day, most asked, unanswered, feedback."""
+    found = await asyncio.to_thread(collect_stats, context.state.path)
+    await update.effective_message.reply_html(format_stats(found))
+
+
+# ---------------------------------------------------------------- buttons
+
+
+@admin_only
+async def button(update: Update, context: BotContext) -> None:
+    """Undo an upload, turn a list page, confirm or cancel a removal."""
+    query = update.callback_query
+    action, _, argument = (query.data or "").partition(":")
+    if action == PAGE:
+        found = await asyncio.to_thread(context.library.documents)
+        text, keyboard = format_document_page(found, int(argument))
+        await query.answer()
+        await _edit(query.message, text, reply_markup=keyboard)
+    elif action in (UNDO, REMOVE):
+        try:
+            removed = await asyncio.to_thread(context.library.remove, int(argument))
+        except DocumentNotFound:
+            await query.answer(f"Tài liệu mã {argument} không còn trong chỉ mục.", show_alert=True)
+            await _edit(query.message, query.message.text_html or "…", reply_markup=None)
+            return
+        await query.answer("Đã hoàn tác" if action == UNDO else "Đã xoá")
+        verb = "Đã hoàn tác: đã xoá" if action == UNDO else "Đã xoá"
+        await _edit(query.message, f"{verb} tài liệu {removed.id}: «{html.escape(_clip(removed.title, 200))}».")
+    else:
+        await query.answer("Đã huỷ")
+        await _edit(query.message, "Đã huỷ.")
+
+
+# ---------------------------------------------------------------- wiring
+
+
+def register_admin_handlers(application: Application, data_dir: Path) -> AdminServices:
+    """Add the admin and announcement handlers (group ADMIN_GROUP) and the broadcast task's store."""
+    from bot.handlers import announce
+
+    store = AdminStore(Path(data_dir) / ADMIN_DB_NAME)
+    services = AdminServices(store, Broadcaster(store, application))
+    application.bot_data[_KEY] = services
+    new = filters.UpdateType.MESSAGE
+    application.add_handlers([
+        MessageHandler(new & filters.ChatType.PRIVATE & filters.Document.ALL, upload),
+        CommandHandler(["tailieu", "docs"], documents, filters=new),
+        CommandHandler(["xoa", "remove"], remove_command, filters=new),
+        CommandHandler("reindex", reindex, filters=new),
+        CommandHandler(["thongke", "stats"], stats, filters=new),
+        CallbackQueryHandler(button, pattern=CALLBACK_PATTERN),
+        *announce.handlers(),
+    ], group=ADMIN_GROUP)
+    previous_init = application.post_init
+
+    async def post_init(app: Application) -> None:
+        if previous_init:
+            await previous_init(app)
+        services.broadcaster.kick()  # resume a broadcast interrupted by a restart
+
+    application.post_init = post_init
+    return services

@@ -1,0 +1,101 @@
+"""Announcements: /subscribe and /unsubscribe in a group or channel (by its admins), /announce <text> by a bot admin."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.handlers import admin
+
+CONFIRM = "b"  # b:<broadcast_id>
+CHAT_ADMINS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
+GROUP_ONLY = "Lệnh này dùng trong nhóm hoặc kênh muốn nhận thông báo."
+CHAT_ADMIN_ONLY = "Chỉ quản trị viên của nhóm mới đăng ký hoặc huỷ nhận thông báo được."
+
+
+async def _may_manage(update: Update, context: BotContext) -> bool:
+    """A channel post, an anonymous admin (sent as the chat), a bot admin, or a chat admin per getChatMember."""
+    message, chat = update.effective_message, update.effective_chat
+    if chat.type == ChatType.CHANNEL or (message.sender_chat and message.sender_chat.id == chat.id):
+        return True
+    user = update.effective_user
+    if user is None:
+        return False
+    if admin.is_admin(context, user.id):
+        return True
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in CHAT_ADMINS
+
+
+async def subscribe(update: Update, context: BotContext) -> None:
+    """/subscribe: this group or channel receives announcements and new-document notices."""
+    await _toggle(update, context, on=True)
+
+
+async def unsubscribe(update: Update, context: BotContext) -> None:
+    """/unsubscribe: stop them."""
+    await _toggle(update, context, on=False)
+
+
+async def _toggle(update: Update, context: BotContext, on: bool) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if chat.type == ChatType.PRIVATE:
+        await message.reply_text(GROUP_ONLY)
+    elif not await _may_manage(update, context):
+        await message.reply_text(CHAT_ADMIN_ONLY)
+    else:
+        store = admin.admin_services(context.application).store
+        if on:
+            changed = await asyncio.to_thread(store.subscribe, chat.id, chat.title or str(chat.id))
+            text = "Đã đăng ký nhận thông báo." if changed else "Nhóm này đã đăng ký nhận thông báo rồi."
+        else:
+            changed = await asyncio.to_thread(store.unsubscribe, chat.id)
+            text = "Đã huỷ nhận thông báo." if changed else "Nhóm này chưa đăng ký nhận thông báo."
+        await message.reply_text(text)
+    raise ApplicationHandlerStop
+
+
+@admin.admin_only
+async def announce(update: Update, context: BotContext) -> None:
+    """/announce <text>: a preview and a confirm button; nothing is sent before the press."""
+    text = update.effective_message.text.partition(" ")[2].strip()
+    if not text:
+        await update.effective_message.reply_html("Cách dùng: <code>/announce nội dung thông báo</code>")
+        return
+    store = admin.admin_services(context.application).store
+    broadcast_id = await asyncio.to_thread(store.draft, html.escape(text))
+    chats = len(await asyncio.to_thread(store.subscriptions))
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton(f"📣 Gửi tới {chats} nhóm", callback_data=f"{CONFIRM}:{broadcast_id}"),
+        InlineKeyboardButton("Huỷ", callback_data=admin.CANCEL),
+    ]])
+    await update.effective_message.reply_html(f"Gửi thông báo này?\n\n{html.escape(text)}", reply_markup=keyboard)
+
+
+@admin.admin_only
+async def confirm(update: Update, context: BotContext) -> None:
+    """The confirm button: queue a delivery per subscribed chat (once, however often it is pressed) and start."""
+    query = update.callback_query
+    services = admin.admin_services(context.application)
+    queued = await asyncio.to_thread(services.store.confirm, int(query.data.partition(":")[2]))
+    if queued is None:
+        await query.answer("Thông báo này đã được gửi.")
+        return
+    await query.answer()
+    services.broadcaster.kick()
+    await query.edit_message_text(f"{query.message.text_html}\n\n<i>Đang gửi tới {queued} nhóm.</i>", parse_mode=ParseMode.HTML)
+
+
+def handlers() -> list[BaseHandler]:
+    anywhere = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+    return [
+        CommandHandler("subscribe", subscribe, filters=anywhere),
+        CommandHandler("unsubscribe", unsubscribe, filters=anywhere),
+        CommandHandler("announce", announce, filters=filters.UpdateType.MESSAGE),
+        CallbackQueryHandler(confirm, pattern=rf"^{CONFIRM}:\d{{1,18}}$"),
+    ]

@@ -1,0 +1,70 @@
+"""Buttons under an answer: «Xem thêm» (next page), «Toàn văn» (passage and neighbours), 👍 / 👎.
+
+Everything a button needs is in its data and in SQLite, so buttons keep working after a restart.
+Data that does not parse, or names a question the presser may not see, gets "Nút không hợp lệ" only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import CallbackQuery, ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.answers import full_text, reread
+from bot.context import BotContext
+from bot.handlers.ask import page_keyboard
+from bot.keyboards import FULL, MORE, VOTE, Callback, parse_callback
+from bot.replies import INVALID_BUTTON
+from bot.state import Question
+from index.errors import DocumentNotFound
+
+THANKS = "Cảm ơn bạn đã góp ý!"
+
+
+async def button(update: Update, context: BotContext) -> None:
+    """Any button press: check the data and the presser, then page, show the full text or vote."""
+    query = update.callback_query
+    try:
+        callback = parse_callback(query.data or "")
+    except ValueError:
+        await query.answer(INVALID_BUTTON)
+        return
+    question = await asyncio.to_thread(context.state.question_for, callback.query_id, query.from_user.id)
+    if question is None or query.message is None:
+        await query.answer(INVALID_BUTTON)
+        return
+    await {MORE: more, FULL: full, VOTE: vote}[callback.action](query, context, question, callback)
+
+
+async def more(query: CallbackQuery, context: BotContext, question: Question, callback: Callback) -> None:
+    """The next page replaces the answer in place."""
+    page = await asyncio.to_thread(reread, context.library, question.text, callback.args[1], context.config.results_per_page)
+    await query.answer()
+    try:
+        await query.edit_message_text(page.html, parse_mode=ParseMode.HTML, reply_markup=page_keyboard(question.id, page))
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():  # a double tap asks for the page already shown
+            raise
+
+
+async def full(query: CallbackQuery, context: BotContext, question: Question, callback: Callback) -> None:
+    """The passage with its neighbours, as a new message replying to the answer."""
+    try:
+        html = await asyncio.to_thread(full_text, context.library, callback.args[1])
+    except DocumentNotFound as error:
+        await query.answer(str(error)[:200], show_alert=True)
+        return
+    await query.answer()
+    await context.bot.send_message(
+        query.message.chat.id, html, parse_mode=ParseMode.HTML,
+        reply_parameters=ReplyParameters(query.message.message_id, allow_sending_without_reply=True),
+    )
+
+
+async def vote(query: CallbackQuery, context: BotContext, question: Question, callback: Callback) -> None:
+    """👍 / 👎, stored with the question and the first passage of the page."""
+    _, passage_id, helpful = callback.args
+    await asyncio.to_thread(context.state.record_vote, question.id, passage_id, query.from_user.id, bool(helpful))
+    await query.answer(THANKS)

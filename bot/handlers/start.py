@@ -1,0 +1,42 @@
+"""/start, /help, /tailieu: what the bot knows and how to ask; /start q<id> opens an earlier answer."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.context import BotContext
+from bot.handlers.ask import show_question
+from bot.replies import format_documents, format_help
+from index.library import index_summary
+
+_QUESTION_LINK = re.compile(r"q([1-9][0-9]{0,17})")  # the payload group answers put in their button
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """/start: the help, or with a "q<id>" payload (from a group answer) that question's full answer."""
+    link = _QUESTION_LINK.fullmatch(context.args[0]) if context.args else None
+    if link and update.effective_chat.type == ChatType.PRIVATE:
+        await show_question(update, context, int(link[1]))
+        return
+    await help_command(update, context)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """/help: documents indexed, newest date, how to ask in each kind of chat, examples."""
+    summary = await asyncio.to_thread(index_summary, context.library)
+    await update.effective_message.reply_html(format_help(summary, context.bot.username))
+
+
+async def documents(update: Update, context: BotContext) -> None:
+    """/tailieu: the indexed documents, newest first."""
+    found = await asyncio.to_thread(context.library.documents)
+    await update.effective_message.reply_html(format_documents(found))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command we do not have, in a private chat."""
+    await update.effective_message.reply_html("Tôi không có lệnh này. Gõ /help để xem cách hỏi.")

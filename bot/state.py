@@ -1,0 +1,153 @@
+"""The bot's own SQLite file: asked questions and feedback, kept apart from the index database.
+
+`python -m index build` swaps the index file, so the bot's history lives in `<data_dir>/bot.sqlite3`.
+Users are stored as salted hashes (the salt is made once per install and kept here), never raw ids.
+Paging needs no state of its own: a button carries the question id, and the question is re-read here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+DB_NAME = "bot.sqlite3"
+
+MIGRATIONS = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_hash TEXT NOT NULL,
+        chat_type TEXT NOT NULL,  -- private, group, supergroup (inline queries are not logged: one per keystroke)
+        text TEXT NOT NULL,
+        answered INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX questions_created ON questions(created_at);
+    CREATE TABLE feedback (
+        question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+        passage_id INTEGER NOT NULL,  -- first passage of the page voted on
+        user_hash TEXT NOT NULL,
+        helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (question_id, passage_id, user_hash)  -- pressing again changes the vote
+    );
+    """,
+]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    user_hash: str
+    chat_type: str
+    text: str
+    answered: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Vote:
+    question_id: int
+    passage_id: int
+    user_hash: str
+    helpful: bool
+    created_at: str
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class BotState:
+    """Thread-safe: handlers call it from worker threads next to the search."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._lock = threading.Lock()
+        self._migrate()
+        self._salt = self._install_salt()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                self._conn.execute("BEGIN IMMEDIATE")
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version={number}")
+                self._conn.execute("COMMIT")
+
+    def _install_salt(self) -> str:
+        with self._lock:
+            self._conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('user_salt', ?)", (secrets.token_hex(16),))
+            return self._conn.execute("SELECT value FROM meta WHERE key = 'user_salt'").fetchone()[0]
+
+    def user_hash(self, user_id: int) -> str:
+        return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()
+
+    # ---------------------------------------------------------------- questions
+    def record_question(self, user_id: int, chat_type: str, text: str, answered: bool) -> int:
+        with self._lock:
+            cursor = self._conn.execute(
+                "INSERT INTO questions(user_hash, chat_type, text, answered, created_at) VALUES (?, ?, ?, ?, ?)",
+                (self.user_hash(user_id), chat_type, text, int(answered), _now()),
+            )
+            return int(cursor.lastrowid)
+
+    def question(self, question_id: int) -> Question | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT id, user_hash, chat_type, text, answered, created_at FROM questions WHERE id = ?", (question_id,)
+            ).fetchone()
+        return Question(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) if row else None
+
+    def question_for(self, question_id: int, user_id: int) -> Question | None:
+        """The question if this user may see it again: they asked it, or it was asked openly in a group."""
+        question = self.question(question_id)
+        if question is None or (question.chat_type == "private" and question.user_hash != self.user_hash(user_id)):
+            return None
+        return question
+
+    def questions(self, limit: int = 100) -> list[Question]:
+        """Newest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, user_hash, chat_type, text, answered, created_at FROM questions ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [Question(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+
+    # ---------------------------------------------------------------- feedback
+    def record_vote(self, question_id: int, passage_id: int, user_id: int, helpful: bool) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO feedback(question_id, passage_id, user_hash, helpful, created_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(question_id, passage_id, user_hash)"
+                " DO UPDATE SET helpful = excluded.helpful, created_at = excluded.created_at",
+                (question_id, passage_id, self.user_hash(user_id), int(helpful), _now()),
+            )
+
+    def votes(self, question_id: int) -> list[Vote]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT question_id, passage_id, user_hash, helpful, created_at FROM feedback WHERE question_id = ?"
+                " ORDER BY created_at, passage_id",
+                (question_id,),
+            ).fetchall()
+        return [Vote(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]

@@ -1,0 +1,71 @@
+"""Session fixtures for the bot tests: one small index, built once (embedding is the slow part)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import pytest
+
+from index.documents import Document, Passage
+from index.library import Library
+from index.settings import IndexSettings
+
+# A saved page whose text is full of markup characters: each must reach the user literally.
+MARKUP_DOCUMENT = """\
+Quy chế phòng chống mã độc trên cổng thông tin điện tử của Đảng bộ
+
+Điều 1. Mã độc & các thẻ <script>
+
+Cổng thông tin điện tử phải lọc mã độc như <script>alert('x')</script>, các chuỗi &amp; và &lt;b&gt; trước khi đăng; \
+văn bản <b>không được in đậm</b> tuỳ tiện & mọi dấu < và > phải giữ nguyên khi hiển thị.
+
+Cán bộ quản trị cổng thông tin điện tử kiểm tra mã độc hằng tuần, ghi nhật ký "A < B & C > D" vào sổ theo dõi.
+"""
+
+# One passage far over what a Telegram message holds; the indexer's reader would split it, so it is
+# added as an already-parsed document (as a future reader with a larger passage size could produce).
+LONG_SENTENCE = "Chuyển đổi số trong quản lý đảng viên là nhiệm vụ <trọng tâm> & cấp bách của cấp ủy."
+_FILLER = (
+    "Các cấp ủy đẩy mạnh chuyển đổi số, ứng dụng công nghệ thông tin & <cơ sở dữ liệu> trong quản lý "
+    "hồ sơ đảng viên, sinh hoạt chi bộ và thu nộp đảng phí; "
+)
+
+
+def long_passage_text() -> str:
+    half = _FILLER * 24  # ~3,900 characters each side
+    return f"{half}{LONG_SENTENCE} {half}".strip()
+
+
+def long_document() -> tuple[Document, list[Passage]]:
+    passages = [
+        Passage("Phần mở đầu <giới thiệu> & bối cảnh: " + _FILLER * 2, 1, "Phần <I> & mở đầu"),
+        Passage(long_passage_text(), 2, "Phần <II> & nhiệm vụ"),
+        Passage("Phần kết <luận> & kiến nghị: " + _FILLER * 2, 3, "Phần <II> & nhiệm vụ"),
+    ]
+    digest = hashlib.sha256("".join(p.text for p in passages).encode()).hexdigest()
+    document = Document(title="Báo cáo <dài> & đặc biệt về chuyển đổi số", source="bao-cao-dai.txt",
+                        content_hash=digest, date="2024-05-01")
+    return document, passages
+
+
+@pytest.fixture(scope="session")
+def bot_library(tmp_path_factory) -> Library:
+    """The shipped corpus indexed the way `python -m bot` does on its first start, plus the two documents above."""
+    from bot.__main__ import open_library
+
+    data_dir = tmp_path_factory.mktemp("bot-data")
+    library = open_library(IndexSettings(data_dir=data_dir))
+    markup = tmp_path_factory.mktemp("bot-docs") / "quy-che-ma-doc.txt"
+    markup.write_text(MARKUP_DOCUMENT, encoding="utf-8")
+    library.add_file(markup)
+    library.add_documents([long_document()])
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the token
+    yield library
+    library.close()
+
+
+@pytest.fixture(scope="session")
+def bot_data_dir(bot_library: Library) -> Path:
+    return bot_library.data_dir

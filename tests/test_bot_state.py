@@ -1,0 +1,66 @@
+"""The bot's SQLite: questions and votes survive reopening; users are salted hashes, never raw ids."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.state import MIGRATIONS, BotState
+
+
+def test_questions_are_logged_answered_or_not_and_survive_reopening(tmp_path):
+    state = BotState(tmp_path / "bot.sqlite3")
+    first = state.record_question(777001, "private", "Quy định 22-QĐ/TW là gì?", True)
+    second = state.record_question(777002, "supergroup", "Cách nấu phở", False)
+    state.close()
+    state = BotState(tmp_path / "bot.sqlite3")
+    assert [(q.id, q.text, q.answered, q.chat_type) for q in state.questions()] == [
+        (second, "Cách nấu phở", False, "supergroup"),
+        (first, "Quy định 22-QĐ/TW là gì?", True, "private"),
+    ]
+    assert state.question(first).created_at.endswith("+00:00")
+    assert state.question(999) is None
+
+
+def test_user_ids_are_stored_only_as_salted_hashes(tmp_path):
+    state = BotState(tmp_path / "bot.sqlite3")
+    question_id = state.record_question(777001, "private", "câu hỏi", True)
+    state.record_vote(question_id, 5, 777001, True)
+    user_hash = state.user_hash(777001)
+    state.close()
+    other_install = BotState(tmp_path / "other.sqlite3")
+    assert other_install.user_hash(777001) != user_hash  # a per-install salt
+    other_install.close()
+    reopened = BotState(tmp_path / "bot.sqlite3")
+    assert reopened.user_hash(777001) == user_hash == reopened.question(question_id).user_hash
+    reopened.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("bot.sqlite3*"))
+    assert b"777001" not in raw
+
+
+def test_private_questions_are_only_for_their_asker_group_ones_for_anyone(tmp_path):
+    state = BotState(tmp_path / "bot.sqlite3")
+    private = state.record_question(1, "private", "riêng", True)
+    group = state.record_question(1, "group", "chung", True)
+    assert state.question_for(private, 1).text == "riêng" and state.question_for(private, 2) is None
+    assert state.question_for(group, 2).text == "chung"
+    assert state.question_for(12345, 1) is None
+
+
+def test_pressing_again_changes_the_vote_per_user_and_page(tmp_path):
+    state = BotState(tmp_path / "bot.sqlite3")
+    question_id = state.record_question(1, "private", "câu hỏi", True)
+    state.record_vote(question_id, 10, 1, True)
+    state.record_vote(question_id, 10, 1, False)
+    state.record_vote(question_id, 20, 1, True)  # the next page, voted on separately
+    state.record_vote(question_id, 10, 2, True)
+    votes = {(v.passage_id, v.user_hash): v.helpful for v in state.votes(question_id)}
+    assert votes == {(10, state.user_hash(1)): False, (20, state.user_hash(1)): True, (10, state.user_hash(2)): True}
+
+
+def test_schema_version_follows_the_migrations(tmp_path):
+    BotState(tmp_path / "bot.sqlite3").close()
+    connection = sqlite3.connect(tmp_path / "bot.sqlite3")
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"questions", "feedback", "meta"} <= tables
+    connection.close()
