@@ -7,6 +7,10 @@ FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 vankien \
     && mkdir /data && chown vankien:vankien /data
 
+# torch==2.13.0 from the default index is a large CUDA build outside these machines; point pip at a
+# CPU-only wheel index with --build-arg PIP_EXTRA_INDEX_URL=... to keep the image small.
+ARG PIP_EXTRA_INDEX_URL=
+
 WORKDIR /app
 COPY . /app
 RUN VENV=/opt/venv EXTRAS= bash scripts/install.sh && rm -rf /root/.cache
