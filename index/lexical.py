@@ -71,6 +71,16 @@ class LexicalIndex:
             return 0
         return int(indptr[column + 1] - indptr[column])
 
+    def passages_with(self, token: str) -> np.ndarray:
+        """Ids of the passages holding the token (its column of the BM25 matrix), unsorted."""
+        if self._bm25 is None:
+            return np.zeros(0, dtype=np.int64)
+        column = self._bm25.vocab_dict.get(token)
+        indptr = self._bm25.scores["indptr"]
+        if column is None or column + 1 >= len(indptr):
+            return np.zeros(0, dtype=np.int64)
+        return self._ids[self._bm25.scores["indices"][indptr[column] : indptr[column + 1]]]
+
     def score_of(self, scores: np.ndarray, passage_id: int) -> float:
         row = int(np.searchsorted(self._ids, passage_id))
         if row < len(self._ids) and self._ids[row] == passage_id:

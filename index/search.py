@@ -7,6 +7,8 @@ import re
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from index.documents import Document, Passage, SearchHit, SearchResult
 from index.embedders import Embedder
 from index.lexical import LexicalIndex
@@ -14,6 +16,7 @@ from index.restoration import DiacriticRestorer
 from index.store import Store
 from index.vectors import VectorIndex
 from index.vietnamese import (
+    CODE_TOKEN_PREFIX,
     FOLDED_PREFIX,
     CodeRef,
     diacritic_share,
@@ -21,7 +24,6 @@ from index.vietnamese import (
     normalize_text,
     query_code_refs,
     query_tokens,
-    text_code_refs,
     word_spans,
 )
 
@@ -82,18 +84,25 @@ def _min_max(values: dict[int, float]) -> dict[int, float]:
     return {k: (v - low) / (high - low) for k, v in values.items()}
 
 
-def _code_match(refs: list[CodeRef], document: Document, passage: Passage) -> float:
-    """1.0 when the passage (or its title) names the most specific code asked; 0.5 for a partial match."""
-    if not refs:
-        return 0.0
-    keys = {key for ref in text_code_refs(context_text(document, passage)) for key in ref.keys()}
-    best = 0.0
+def _code_matches(lexical: LexicalIndex, refs: list[CodeRef], ids: list[int]) -> dict[int, float]:
+    """_code_match for many passages at once, read from the code tokens the lexical index already holds.
+
+    Same answer as parsing every candidate's text for codes (index_tokens adds exactly those keys), without
+    the parsing: that was a third of a question's time outside embedding at 10k passages (bench/scale.py).
+    """
+    best = dict.fromkeys(ids, 0.0)
+    if not refs or not ids:
+        return best
+    candidates = np.asarray(ids, dtype=np.int64)
     for ref in refs:
         wanted = ref.keys()
-        if wanted[0] in keys:
-            best = max(best, 1.0)
-        elif wanted[-1] in keys:
-            best = max(best, 0.5)
+        full = np.isin(candidates, lexical.passages_with(CODE_TOKEN_PREFIX + wanted[0]))
+        partial = np.isin(candidates, lexical.passages_with(CODE_TOKEN_PREFIX + wanted[-1]))
+        for passage_id, is_full, is_partial in zip(ids, full.tolist(), partial.tolist()):
+            if is_full:
+                best[passage_id] = 1.0
+            elif is_partial:
+                best[passage_id] = max(best[passage_id], 0.5)
     return best
 
 
@@ -165,7 +174,7 @@ class Searcher:
         weight = settings.lexical_weight_unaccented if unaccented else settings.lexical_weight_accented
         dense_norm = _min_max({i: dense[i] for i in ids})
         lexical_norm = _min_max({i: lexical[i] for i in ids})
-        code = {i: _code_match(refs, documents[passages[i].doc_id], passages[i]) for i in ids}
+        code = _code_matches(snapshot.lexical, refs, ids)
         fused = {i: weight * lexical_norm[i] + (1 - weight) * dense_norm[i] + settings.code_boost * code[i] for i in ids}
         ranked = sorted(ids, key=lambda i: fused[i], reverse=True)
 
