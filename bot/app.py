@@ -36,7 +36,7 @@ COMMANDS = [
     BotCommand("tailieu", "Danh sách văn bản đã nạp"),
     BotCommand("help", "Cách hỏi và ví dụ"),
 ]
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 INLINE_ALLOWANCE = 4  # inline queries arrive as the user types: allow this many times the question rate
 
 

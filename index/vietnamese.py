@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 _VOWELS = set("aăâeêioôơuưy")
@@ -74,6 +75,13 @@ def _tone_position(bare: str) -> int | None:
     return nucleus[0]
 
 
+@lru_cache(maxsize=200_000)
+def fold_word(word: str) -> str:
+    """fold() for one syllable, cached: corpora repeat a few thousand syllables millions of times."""
+    return fold(word)
+
+
+@lru_cache(maxsize=200_000)
 def normalize_tones(word: str) -> str:
     """Put the tone mark of one lower-case syllable where the traditional rule says ("hoà" → "hòa")."""
     bare, tone = _split_tone(word)
@@ -93,7 +101,7 @@ def syllables(text: str) -> list[str]:
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, folded word) for every word of text, offsets into text as given."""
-    return [(m.start(), m.end(), fold(m.group())) for m in _WORD_RE.finditer(text)]
+    return [(m.start(), m.end(), fold_word(m.group())) for m in _WORD_RE.finditer(text)]
 
 
 # ---------------------------------------------------------------- document codes
@@ -217,7 +225,7 @@ def index_tokens(text: str) -> list[str]:
     without diacritics match; bigrams approximate Vietnamese multi-syllable words ("xây dựng").
     """
     accented = syllables(text)
-    folded = [fold(s) for s in accented]
+    folded = [fold_word(s) for s in accented]
     tokens = list(accented)
     tokens += [FOLDED_PREFIX + f for f in folded]
     tokens += [f"{FOLDED_PREFIX}{a}_{b}" for a, b in zip(folded, folded[1:])]
@@ -229,7 +237,7 @@ def index_tokens(text: str) -> list[str]:
 def query_tokens(query: str) -> list[str]:
     """Lexical tokens for a question; like index_tokens, but codes read leniently and accents only if typed."""
     accented = syllables(query)
-    folded = [fold(s) for s in accented]
+    folded = [fold_word(s) for s in accented]
     tokens = [s for s in accented if has_diacritics(s)]
     tokens += [FOLDED_PREFIX + f for f in folded]
     tokens += [f"{FOLDED_PREFIX}{a}_{b}" for a, b in zip(folded, folded[1:])]
