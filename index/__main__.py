@@ -1,4 +1,4 @@
-"""python -m index build|add|remove|list|search — a thin CLI over index.library."""
+"""python -m index build|add|remove|reindex|check|list|search — a thin CLI over index.library."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from index.documents import SearchResult
 from index.errors import VankienError
+from index.integrity import check
 from index.library import AddReport, Library, build_library
 from index.search import as_json, closest_titles
 from index.settings import IndexSettings, read_environment
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     command("build", "a fresh index from files and folders").add_argument("paths", nargs="+", type=Path)
     command("add", "add files and folders to the index").add_argument("paths", nargs="+", type=Path)
     command("remove", "remove a document by id").add_argument("doc_id", type=int)
+    command("reindex", "re-embed and re-tokenise every passage (e.g. after changing VANKIEN_EMBEDDER)")
+    command("check", "check that SQLite, FAISS and BM25 agree; exit 1 if not")
     command("list", "list indexed documents").add_argument("--json", action="store_true")
     search = command("search", "answer questions with cited passages")
     search.add_argument("query", nargs="?")
@@ -76,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = IndexSettings.from_env(read_environment(), args.data_dir)
+    if args.command == "check":
+        return _check(settings.data_dir)
     try:
         embedder = settings.load_embedder()
         if args.command == "build":
@@ -83,6 +88,13 @@ def main(argv: list[str] | None = None) -> int:
             with bar:
                 library, report = build_library(settings.data_dir, embedder, args.paths, update)
             return _report(report) or (0 if report.outcomes else 1)
+        if args.command == "reindex":  # the point may be to leave the embedder the index was built with
+            library = Library(settings.data_dir, embedder, check_embedder=False)
+            bar, update = _progress_bar()
+            with bar:
+                library.reindex(progress=update)
+            print(f"Đã lập lại chỉ mục: {library.passage_count()} đoạn, bộ nhúng {embedder.name}")
+            return 0
         library = Library(settings.data_dir, embedder)
         if args.command == "add":
             bar, update = _progress_bar()
@@ -104,6 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     except VankienError as error:
         print(f"lỗi: {error}", file=sys.stderr)
         return 2
+
+
+def _check(data_dir: Path) -> int:
+    problems = check(data_dir)
+    for problem in problems:
+        print(f"lỗi: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"Chỉ mục ở {data_dir} nhất quán.")
+    return 1 if problems else 0
 
 
 def document_json(document) -> dict:

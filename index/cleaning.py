@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -61,7 +60,7 @@ _ABBREVIATIONS = frozenset({"ThS", "Ths", "Tp", "Th"})
 _JUNK_TITLES = frozenset({"untitled", "no title", "document", "title", "tài liệu", "văn bản", "slide 1"})
 
 # ------------------------------------------------------------------------------------ patterns
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # controls but \t \n
 _SENTENCE_END = re.compile(r"[.;:!?…][\"”’)\]]*$")
 _DATE_PHRASE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _DATE_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(?![\d/.-]?\d)")
@@ -73,7 +72,7 @@ _DATE_LINE_NOISE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_LINE = re.compile(r"^Số\s*[:.]?\s*\d", re.IGNORECASE)
-_SEPARATOR = re.compile(r"^[\s*\-–—_=~.•oO0]*[*\-–—_=~•][\s*\-–—_=~.•oO0]*$")
+_SEPARATOR = re.compile(r"^[\s.oO0]*[*\-–—_=~•][\s*\-–—_=~.•oO0]*$")  # the first star excludes the middle set: linear
 _PART = re.compile(r"^(?:Chương|Mục|Phần)\s+(?:\d+|[IVXLC]+)\b", re.IGNORECASE)
 _BARE_PART = re.compile(r"^(?:Chương|Mục|Phần)\s+(?:\d+|[IVXLC]+)\s*[.:]?$", re.IGNORECASE)
 _ROMAN_HEADING = re.compile(r"^[IVXLC]+\s*[.\-–]\s+\S")
@@ -82,7 +81,8 @@ _CREDIT = re.compile(
     r"^\(?\s*(?:Theo|Nguồn)\s+\S|^(?:Tác giả|Bài(?:\s*(?:,|và)\s*ảnh)?|Tin(?:\s*(?:,|và)\s*ảnh)?|Ảnh|Nguồn)\s*:",
     re.IGNORECASE,
 )
-_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_.]*\.?(?:[^\W\d_]+\.?)*$")
+_NAME_WORD = re.compile(r"^[^\W\d_]+(?:\.[^\W\d_]+)*\.?$")  # letter runs joined by single dots; no nested repeats
+_WORD_BEFORE_DOT = re.compile(r"(\w+)\.[\"”’)\]]*\s+$")
 _TITLE_ISSUER = re.compile(
     r"(?:^|:\s+|\bcủa\s+)("
     r"Ban Chấp hành Trung ương(?: Đảng)?|Ban Chấp hành Đảng bộ (?:tỉnh|thành phố|huyện)|Bộ Chính trị|Ban Bí thư|"
@@ -132,8 +132,7 @@ def split_paragraph(text: str, max_chars: int = MAX_CHARS) -> list[str]:
 # ------------------------------------------------------------------------------------ normalising
 def _normalise(text: str) -> str:
     """Each line in the shown form (NFC, runs of spaces collapsed); invisible and control characters and blank lines go."""
-    text = text.translate(_INVISIBLE)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = _INVISIBLE.sub("", text)
     lines = (normalize_text(line) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -534,7 +533,7 @@ def _sentence_cuts(text: str) -> list[int]:
         following = text[match.end() : match.end() + 1]
         if not following or not (following.isupper() or following.isdigit() or following in "\"“‘(["):
             continue
-        word = re.search(r"(\w+)\.[\"”’)\]]*\s+$", text[: match.end()])
+        word = _WORD_BEFORE_DOT.search(text, max(0, match.start() - 64), match.end())  # a window: linear on long paragraphs
         if word and (word.group(1) in _ABBREVIATIONS or (len(word.group(1)) <= 3 and word.group(1).isupper())):
             continue  # "TP. Hồ Chí Minh", "PGS. TS." are not sentence ends
         cuts.append(match.end())

@@ -19,12 +19,12 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from index.atomic import fsync_path
-from index.cleaning import build_document
 from index.documents import Document, Passage, SearchResult
 from index.embedders import Embedder
 from index.errors import DocumentNotFound, EmbedderMismatch, UnsupportedFile, VankienError
+from index.isolation import parse_isolated
 from index.lexical import LexicalIndex
-from index.readers import read_file
+from index.readers import MAX_BYTES
 from index.restoration import DiacriticRestorer
 from index.search import Searcher, SearchSettings, Snapshot, context_text
 from index.store import Store
@@ -184,7 +184,7 @@ class Library:
         parsed: list[tuple[Document, list[Passage]]] = []
         for path in files:
             try:
-                parsed.append(build_document(read_file(path), file_hash(path)))
+                parsed.append(parse_isolated(path, MAX_BYTES))  # a child process: a hostile file cannot hang or bloat us
             except VankienError as error:
                 report.errors.append((path.name, error))
             except OSError as error:

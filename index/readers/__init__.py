@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import io
 import re
 import unicodedata
@@ -95,15 +94,9 @@ def _is_docx(data: bytes, name: str) -> bool:
 def _looks_binary(data: bytes) -> bool:
     """NUL bytes (outside UTF-16/32 text) or many control characters: an image, an archive, an executable."""
     sample = data[:65536]
-    if has_bom(sample):
-        text = decode_text(sample)
-    elif b"\x00" in sample:
+    if b"\x00" in sample and not has_bom(sample):
         return True
-    else:
-        try:
-            text = codecs.getincrementaldecoder("utf-8")().decode(sample)  # a character cut at the end is fine
-        except UnicodeDecodeError:
-            text = sample.decode("cp1258", errors="replace")
+    text = decode_text(sample)  # a character cut at the end of the sample is one broken byte among many good ones
     suspicious = sum(1 for ch in text if (ch < " " and ch not in "\n\r\t\f\v") or ch in "\x7f\ufffd")
     return suspicious > _MAX_CONTROL_SHARE * max(len(text), 1)
 

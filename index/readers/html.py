@@ -45,25 +45,31 @@ def _title(tree: LexborHTMLParser) -> str | None:
     return title or None
 
 
-def _element_blocks(node: LexborNode, heading: bool) -> Iterator[Block]:
-    buffer: list[str] = []
-    yield from _walk(node, buffer, heading)
-    yield from _flush(buffer, heading)
+def _element_blocks(root: LexborNode, heading: bool) -> Iterator[Block]:
+    """Document order; inline text gathers in a buffer until a block element ends it (so a div's own text is a block).
 
-
-def _walk(node: LexborNode, buffer: list[str], heading: bool) -> Iterator[Block]:
-    """Document order; inline text gathers in `buffer` until a block element ends it (so a div's own text is a block)."""
-    for child in node.iter(include_text=True):
+    A block element starts a buffer of its own; an inline one shares its parent's. Iterative, so a page
+    nested thousands of levels deep is read like any other.
+    """
+    stack = [(root.iter(include_text=True), [], heading, True)]  # (children, buffer, heading, owns the buffer)
+    while stack:
+        children, buffer, in_heading, owns_buffer = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if owns_buffer:
+                yield from _flush(buffer, in_heading)
+            continue
         tag = child.tag
         if tag == "-text":
             buffer.append(_WHITESPACE.sub(" ", child.text_content or ""))
         elif tag == "br":
             buffer.append("\n")
         elif tag in _BLOCKS:
-            yield from _flush(buffer, heading)
-            yield from _element_blocks(child, heading or tag in _HEADINGS)
+            yield from _flush(buffer, in_heading)
+            stack.append((child.iter(include_text=True), [], in_heading or tag in _HEADINGS, True))
         elif child.is_element_node:
-            yield from _walk(child, buffer, heading)
+            stack.append((child.iter(include_text=True), buffer, in_heading, False))
 
 
 def _flush(buffer: list[str], heading: bool) -> Iterator[Block]:

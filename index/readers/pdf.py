@@ -21,6 +21,7 @@ _ARTICLE = re.compile(r"^(?:Điều|ĐIỀU)\s+\d+[a-z]?\s*[.:]")
 _PART = re.compile(r"^(?:Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN)\s+(?:\d+|[IVXLC]+)\b[\s.:–-]*(.?)")
 _ROMAN_HEADING = re.compile(r"^[IVXLC]+\.\s")
 _BULLET = re.compile(r"^[-+•·]\s*(.)")
+_HYPHENATED = re.compile(r"\w-$")  # searched in the last two characters only: paragraphs may be long
 
 
 def read_pdf(data: bytes, source: str, max_pages: int = MAX_PAGES) -> ParsedFile:
@@ -110,9 +111,9 @@ def _unwrap(lines: list[str]) -> str:
     for line in lines:
         if not text:
             text = line
-        elif re.search(r"\w-$", text) and line[0].islower():
+        elif _HYPHENATED.search(text[-2:]) and line[0].islower():
             text = text[:-1] + line
-        elif re.search(r"\w-$", text):
+        elif _HYPHENATED.search(text[-2:]):
             text += line
         else:
             text += " " + line

@@ -15,16 +15,22 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_NON_ASCII_BYTES = bytes(range(128, 256))
+_MAX_BROKEN_SHARE = 10  # UTF-8 text may have one broken sequence per ten well-formed non-ASCII characters
+_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*)$")  # closing #s are cut by _heading_text: no backtracking
 _MD_SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _MD_RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
 _MD_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _MD_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _MD_QUOTE = re.compile(r"^\s*>\s?")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|\*|~~|`)(?=[^\s()])(.+?)(?<=[^\s()])\1")
-_MD_UNDERSCORE_EMPHASIS = re.compile(r"(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+# Inline spans never hold their own delimiter, so a failed match stops at the next one: linear on long lines.
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
+_MD_EMPHASIS = re.compile(
+    r"\*\*(?=[^\s()])([^*]+?)(?<=[^\s()])\*\*|\*(?=[^\s()])([^*]+?)(?<=[^\s()])\*"
+    r"|~~(?=[^\s()])([^~]+?)(?<=[^\s()])~~|`(?=[^\s()])([^`]+?)(?<=[^\s()])`"
+)
+_MD_UNDERSCORE_EMPHASIS = re.compile(r"(?<!\w)__(?=\S)([^_]+?)(?<=\S)__(?!\w)|(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)")
 
 
 def has_bom(data: bytes) -> bool:
@@ -32,7 +38,7 @@ def has_bom(data: bytes) -> bool:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16/32 with BOM, else Windows-1258; always NFC.
+    """UTF-8 (with or without BOM, even with a few broken bytes), UTF-16/32 with BOM, else Windows-1258; always NFC.
 
     Windows-1258 writes tone marks as separate combining characters, hence the NFC.
     """
@@ -41,12 +47,25 @@ def decode_text(data: bytes) -> str:
             text = data.decode(encoding, errors="replace")
             break
     else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1258", errors="replace")
+        text = _decode_without_bom(data)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
     return unicodedata.normalize("NFC", text)
+
+
+def _decode_without_bom(data: bytes) -> str:
+    """UTF-8 unless it breaks on a good share of the non-ASCII bytes, as Windows-1258 text does (its accented
+    letters are single bytes that UTF-8 rejects); a few broken bytes in UTF-8 text become U+FFFD."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    ascii_bytes = len(data.translate(None, _NON_ASCII_BYTES))
+    well_formed = len(text) - ascii_bytes - broken  # non-ASCII characters UTF-8 decoded cleanly
+    if broken * _MAX_BROKEN_SHARE <= well_formed:
+        return text
+    return data.decode("cp1258", errors="replace")
 
 
 def read_text(data: bytes, source: str) -> ParsedFile:
@@ -81,7 +100,7 @@ def read_markdown(data: bytes, source: str) -> ParsedFile:
         heading = _MD_HEADING.match(line)
         if heading:
             flush()
-            text = _strip_inline(heading.group(2))
+            text = _strip_inline(_heading_text(heading.group(2)))
             if text:
                 blocks.append(Block(text, heading=True))
                 if title is None and len(heading.group(1)) == 1:
@@ -102,6 +121,19 @@ def read_markdown(data: bytes, source: str) -> ParsedFile:
         paragraph.append(_MD_LIST_ITEM.sub(_list_marker, line))
     flush()
     return ParsedFile(source=source, blocks=tuple(blocks), title=title)
+
+
+def _heading_text(text: str) -> str:
+    """'Tiêu đề ##' -> 'Tiêu đề': closing hashes count only after a space ('C#' stays)."""
+    text = text.strip()
+    without_hashes = text.rstrip("#")
+    if without_hashes != text and without_hashes and without_hashes[-1].isspace():
+        return without_hashes.rstrip()
+    return text
+
+
+def _span_text(match: re.Match[str]) -> str:
+    return match.group(match.lastindex or 0)
 
 
 def _list_marker(match: re.Match[str]) -> str:
@@ -144,5 +176,5 @@ def _strip_inline(text: str) -> str:
     text = _MD_LINK.sub(r"\1", text)
     previous = None
     while previous != text:
-        previous, text = text, _MD_UNDERSCORE_EMPHASIS.sub(r"\2", _MD_EMPHASIS.sub(r"\2", text))
+        previous, text = text, _MD_UNDERSCORE_EMPHASIS.sub(_span_text, _MD_EMPHASIS.sub(_span_text, text))
     return text.strip()
