@@ -14,7 +14,7 @@ from index.documents import SearchResult
 from index.errors import VankienError
 from index.integrity import check
 from index.library import AddReport, Library, build_library
-from index.search import as_json, closest_titles
+from index.search import as_json
 from index.settings import IndexSettings, read_environment
 
 log = logging.getLogger("index")
@@ -86,16 +86,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             bar, update = _progress_bar()
             with bar:
-                library, report = build_library(settings.data_dir, embedder, args.paths, update)
+                library, report = build_library(settings.data_dir, embedder, args.paths, update, settings.max_file_bytes)
             return _report(report) or (0 if report.outcomes else 1)
         if args.command == "reindex":  # the point may be to leave the embedder the index was built with
-            library = Library(settings.data_dir, embedder, check_embedder=False)
+            library = Library(settings.data_dir, embedder, check_embedder=False, max_file_bytes=settings.max_file_bytes)
             bar, update = _progress_bar()
             with bar:
                 library.reindex(progress=update)
             print(f"Đã lập lại chỉ mục: {library.passage_count()} đoạn, bộ nhúng {embedder.name}")
             return 0
-        library = Library(settings.data_dir, embedder)
+        library = Library(settings.data_dir, embedder, max_file_bytes=settings.max_file_bytes)
         if args.command == "add":
             bar, update = _progress_bar()
             with bar:

@@ -87,10 +87,12 @@ class Library:
         settings: SearchSettings | None = None,
         db_path: Path | None = None,
         check_embedder: bool = True,
+        max_file_bytes: int = MAX_BYTES,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
+        self.max_file_bytes = max_file_bytes
         self._store = Store(db_path or self.data_dir / DB_NAME)
         self._write_lock = threading.Lock()
         if check_embedder:
@@ -184,7 +186,7 @@ class Library:
         parsed: list[tuple[Document, list[Passage]]] = []
         for path in files:
             try:
-                parsed.append(parse_isolated(path, MAX_BYTES))  # a child process: a hostile file cannot hang or bloat us
+                parsed.append(parse_isolated(path, self.max_file_bytes))  # a child process: a hostile file cannot hang or bloat us
             except VankienError as error:
                 report.errors.append((path.name, error))
             except OSError as error:
@@ -353,7 +355,13 @@ def current_generation(data_dir: Path) -> int:
         store.close()
 
 
-def build_library(data_dir: Path, embedder: Embedder, paths: Sequence[Path], progress: Progress | None = None) -> tuple[Library, AddReport]:
+def build_library(
+    data_dir: Path,
+    embedder: Embedder,
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+    max_file_bytes: int = MAX_BYTES,
+) -> tuple[Library, AddReport]:
     """A fresh index from files, swapped in only when complete: the old one stays usable until then."""
     data_dir.mkdir(parents=True, exist_ok=True)
     staging_db = data_dir / (DB_NAME + ".building")
@@ -363,19 +371,19 @@ def build_library(data_dir: Path, embedder: Embedder, paths: Sequence[Path], pro
     staging = Store(staging_db)
     staging.set_meta("generation", str(first))  # new generations number above the live one
     staging.close()
-    library = Library(data_dir, embedder, db_path=staging_db, check_embedder=False)
+    library = Library(data_dir, embedder, db_path=staging_db, check_embedder=False, max_file_bytes=max_file_bytes)
     empty = Snapshot(first, VectorIndex.empty(embedder.dim), LexicalIndex.build([], []), DiacriticRestorer.train([]))
     library._live = (empty, library._live[1])
     report = library.add_files(paths, progress)
     library.close()
     if not report.outcomes:
         staging_db.unlink(missing_ok=True)
-        return Library(data_dir, embedder, check_embedder=False), report
+        return Library(data_dir, embedder, check_embedder=False, max_file_bytes=max_file_bytes), report
     for stale in (data_dir / (DB_NAME + "-wal"), data_dir / (DB_NAME + "-shm")):
         stale.unlink(missing_ok=True)
     os.replace(staging_db, data_dir / DB_NAME)
     fsync_path(data_dir)
-    return Library(data_dir, embedder), report
+    return Library(data_dir, embedder, max_file_bytes=max_file_bytes), report
 
 
 def index_summary(library: Library) -> dict:

@@ -32,6 +32,10 @@ class IndexSettings:
             max_file_mb=int(env.get("VANKIEN_MAX_FILE_MB") or 50),
         )
 
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
+
     def load_embedder(self) -> Embedder:
         return load_embedder(self.embedder, self.query_prefix, self.passage_prefix)
 

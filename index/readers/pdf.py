@@ -97,14 +97,6 @@ def _is_all_caps(line: str) -> bool:
     return len(letters) >= 4 and all(ch.isupper() for ch in letters)
 
 
-def _is_heading_line(line: str) -> bool:
-    """'Điều 5.', 'Chương II', 'Mục 1 ...' (followed by nothing or a capital) and 'II. ...' headings."""
-    part = _PART.match(line)
-    if part:
-        return not part.group(1) or part.group(1).isupper()
-    return bool(_ARTICLE.match(line) or _ROMAN_HEADING.match(line))
-
-
 def _unwrap(lines: list[str]) -> str:
     """Join wrapped lines: a word broken with a hyphen is re-joined, anything else gets a space."""
     text = ""
