@@ -7,11 +7,12 @@ without sending any chat a second copy.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from index.sqlite import connect
 
 DB_NAME = "admin.sqlite3"
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -66,26 +67,12 @@ class AdminStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn = connect(self.path, MIGRATIONS)
         self._lock = threading.Lock()
-        self._migrate()
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-    def _migrate(self) -> None:
-        with self._lock:
-            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._conn.execute("BEGIN IMMEDIATE")
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self._conn.execute(statement)
-                self._conn.execute(f"PRAGMA user_version={number}")
-                self._conn.execute("COMMIT")
 
     # ---------------------------------------------------------------- subscriptions
     def subscribe(self, chat_id: int, title: str) -> bool:

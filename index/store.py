@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from index.documents import Document, Passage
+from index.sqlite import connect
 
 MIGRATIONS = [
     """
@@ -63,27 +64,12 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn = connect(path, MIGRATIONS)
         self._lock = threading.RLock()
-        self._migrate()
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-    def _migrate(self) -> None:
-        with self._lock:
-            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._conn.execute("BEGIN IMMEDIATE")
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self._conn.execute(statement)
-                self._conn.execute(f"PRAGMA user_version={number}")
-                self._conn.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
