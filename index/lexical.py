@@ -41,7 +41,8 @@ class LexicalIndex:
         ids = np.load(folder / "passage_ids.npy")
         if len(ids) == 0:
             return cls(None, ids)
-        return cls(bm25s.BM25.load(str(folder), show_progress=False, mmap=False), ids)
+        # Memory-mapped: a question reads only its tokens' columns, so most of the matrix stays on disk.
+        return cls(bm25s.BM25.load(str(folder), show_progress=False, mmap=True), ids)
 
     def __len__(self) -> int:
         return len(self._ids)

@@ -6,17 +6,19 @@ tác kiểm tra". Dense retrieval collapses on unaccented text, so this runs bef
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
+import orjson
+
 from index.vietnamese import fold, has_diacritics, syllables
 
 _WORD_RE = re.compile(r"\w+")
 _INTERPOLATION = 0.7
+PRUNE_SINGLETON_BIGRAMS_ABOVE = 200_000
 
 
 class DiacriticRestorer:
@@ -46,11 +48,17 @@ class DiacriticRestorer:
         return DiacriticRestorer(self._unigrams - other._unigrams, self._bigrams - other._bigrams)
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"unigrams": self._unigrams, "bigrams": self._bigrams}, ensure_ascii=False))
+        """Bigrams seen once are left out of large models: they rarely decide a restoration, and they are most
+        of the file (3.2M of them at 100k synthetic passages made start-up take 4 s). Counts in memory stay
+        exact, so removing documents later still subtracts correctly from what is kept."""
+        bigrams = self._bigrams
+        if len(bigrams) > PRUNE_SINGLETON_BIGRAMS_ABOVE:
+            bigrams = Counter({pair: count for pair, count in bigrams.items() if count > 1})
+        path.write_bytes(orjson.dumps({"unigrams": self._unigrams, "bigrams": bigrams}))
 
     @classmethod
     def load(cls, path: Path) -> "DiacriticRestorer":
-        data = json.loads(path.read_text())
+        data = orjson.loads(path.read_bytes())
         return cls(Counter(data["unigrams"]), Counter(data["bigrams"]))
 
     def _log_prob(self, previous: str | None, word: str) -> float:
