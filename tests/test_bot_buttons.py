@@ -9,16 +9,10 @@ from bot.replies import INVALID_BUTTON
 from bot.state import BotState
 from index.library import Library
 from tests.bot_harness import bot_config, run_bot
-from tests.fake_bot_api import FakeBotApi, utf16_len
+from tests.fake_bot_api import utf16_len
 
 CHAT = 6001
 QUESTION = "Quy định 22-QĐ/TW ngày 28/7/2021 nói về công tác gì?"
-
-
-@pytest.fixture
-def fake():
-    with FakeBotApi() as server:
-        yield server
 
 
 def buttons(message: dict) -> dict[str, str]:

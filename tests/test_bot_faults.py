@@ -15,10 +15,9 @@ from telegram.error import NetworkError
 
 from bot.__main__ import open_library
 from bot.replies import ERROR_MESSAGE
-from bot.state import BotState
 from index.settings import IndexSettings
 from tests.bot_harness import bot_config, run_bot
-from tests.fake_bot_api import BOT_USERNAME, FakeBotApi, parse_telegram_html
+from tests.fake_bot_api import BOT_USERNAME, parse_telegram_html
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHAT = 7001
@@ -32,19 +31,6 @@ def dev_questions() -> list[tuple[str, str]]:
 
 
 QUESTIONS = dev_questions()
-
-
-@pytest.fixture
-def fake():
-    with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-def state(tmp_path):
-    state = BotState(tmp_path / "bot.sqlite3")
-    yield state
-    state.close()
 
 
 @pytest.fixture

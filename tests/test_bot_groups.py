@@ -10,25 +10,11 @@ from telegram import Chat, ForumTopicCreated, Message, MessageEntity, User
 
 from bot.handlers.ask import group_question
 from bot.keyboards import parse_callback
-from bot.state import BotState
 from tests.bot_harness import bot_config, run_bot
-from tests.fake_bot_api import BOT_ID, BOT_USERNAME, USER_ID, FakeBotApi, utf16_len
+from tests.fake_bot_api import BOT_ID, BOT_USERNAME, USER_ID, utf16_len
 
 GROUP = -1001234
 QUESTION = "Quy định 22-QĐ/TW ngày 28/7/2021 nói về công tác gì?"
-
-
-@pytest.fixture
-def fake():
-    with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-def state(tmp_path):
-    state = BotState(tmp_path / "bot.sqlite3")
-    yield state
-    state.close()
 
 
 def converse(fake, bot_library, state, messages: list[dict], expected_replies: int):

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.state import BotState
 from tests.bot_harness import bot_config, run_bot
-from tests.fake_bot_api import FakeBotApi, parse_telegram_html, utf16_len
-
-
-@pytest.fixture
-def fake():
-    with FakeBotApi() as server:
-        yield server
+from tests.fake_bot_api import parse_telegram_html, utf16_len
 
 
 def inline(fake, bot_library, tmp_path, *queries: str):

@@ -4,31 +4,15 @@ from __future__ import annotations
 
 import logging
 
-import pytest
-
 from bot.app import COMMANDS
 from bot.keyboards import FULL, MORE, VOTE, parse_callback
 from bot.replies import ERROR_MESSAGE
-from bot.state import BotState
 from tests.bot_harness import bot_config, run_bot
 from tests.conftest import LONG_SENTENCE
-from tests.fake_bot_api import TOKEN, FakeBotApi, utf16_len
+from tests.fake_bot_api import TOKEN, utf16_len
 
 CHAT = 5001
 SECTION = "NHỮNG KẾT QUẢ THIẾT THỰC VỀ CÔNG TÁC XÂY DỰNG ĐẢNG"
-
-
-@pytest.fixture
-def fake():
-    with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-def state(tmp_path):
-    state = BotState(tmp_path / "bot.sqlite3")
-    yield state
-    state.close()
 
 
 def ask(fake, bot_library, state, *questions: str, chat: int = CHAT, **config_changes):

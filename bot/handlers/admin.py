@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -35,7 +35,7 @@ from bot.broadcast import Broadcaster
 from bot.context import BotContext
 from bot.replies import format_date
 from bot.stats import collect_stats, format_stats
-from index.documents import Document, Passage
+from index.documents import Document
 from index.errors import DocumentNotFound, VankienError
 from index.library import AddOutcome, index_summary
 from index.readers import display_name
