@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import weakref
+from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -21,6 +23,15 @@ class Services:
     state: BotState
     questions: SlidingWindowLimiter  # per user: private questions, /hoi, mentions
     inline: SlidingWindowLimiter  # per user, looser: inline queries arrive as the user types
+    _chat_locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
+
+    def chat_lock(self, chat_id: int) -> asyncio.Lock:
+        """One FIFO lock per chat: updates are handled concurrently, but one chat's answers keep its order."""
+        lock = self._chat_locks.get(chat_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._chat_locks[chat_id] = lock
+        return lock
 
     def attach(self, application: Application) -> None:
         application.bot_data[_KEY] = self

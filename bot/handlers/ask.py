@@ -51,15 +51,16 @@ async def answer(update: Update, context: BotContext, question: str) -> None:
         await message.reply_text(format_rate_limited(limiter.retry_after(user.id)))
         return
     private = message.chat.type == ChatType.PRIVATE
-    typing = asyncio.create_task(_typing(message)) if private else None
-    question_id, page = await asyncio.to_thread(
-        ask, context.library, context.state, user.id, message.chat.type, question,
-        per_page=context.config.results_per_page, compact=not private,
-    )
-    if typing:
-        await typing
-    keyboard = page_keyboard(question_id, page) if private else _group_keyboard(context, question_id, page)
-    await message.reply_html(page.html, reply_markup=keyboard)
+    async with context.services.chat_lock(message.chat_id):  # answers in the order the chat asked
+        typing = asyncio.create_task(_typing(message)) if private else None
+        question_id, page = await asyncio.to_thread(
+            ask, context.library, context.state, user.id, message.chat.type, question,
+            per_page=context.config.results_per_page, compact=not private,
+        )
+        if typing:
+            await typing
+        keyboard = page_keyboard(question_id, page) if private else _group_keyboard(context, question_id, page)
+        await message.reply_html(page.html, reply_markup=keyboard)
 
 
 async def show_question(update: Update, context: BotContext, question_id: int) -> None:
