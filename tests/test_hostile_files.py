@@ -25,6 +25,7 @@ from index.errors import CorruptFile, EmptyDocument, FileTooLarge, UnsupportedFi
 from index.isolation import parse_isolated
 from index.library import Library
 from index.readers import MAX_BYTES, display_name
+from tests.legacy_encodings import cp1258
 
 GUARD_S = 60 + 30  # the default parse timeout plus a margin: only proves that the call returns
 SECRET = "MAT-KHAU-BI-MAT-7731"
@@ -227,20 +228,6 @@ def pdf_with_a_deflate_bomb() -> bytes:
     before, after = head.split(b"STREAM")
     before = before.replace(b"LENGTH", str(len(stream)).encode())
     return before + stream + after  # the xref offsets are now wrong: pypdf rebuilds them, as for any damaged file
-
-
-def cp1258(text: str) -> bytes:
-    """As Windows-1258 writes Vietnamese: the letter with its hat or horn, the tone as a separate combining mark."""
-    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-    out = []
-    for char in text:
-        try:
-            out.append(char.encode("cp1258"))
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", char)
-            base = unicodedata.normalize("NFC", "".join(p for p in parts if p not in tones))
-            out.append((base + "".join(p for p in parts if p in tones)).encode("cp1258"))
-    return b"".join(out)
 
 
 PROSE = """Thông báo số 5-TB/VP về lịch tiếp công dân

@@ -15,6 +15,7 @@ from index.documents import Block
 from index.errors import CorruptFile, EmptyDocument, FileTooLarge, UnsupportedFile
 from index.readers import read_file
 from index.readers.pdf import paragraphs
+from tests.legacy_encodings import cp1258
 
 # --------------------------------------------------------------------------- building input files
 
@@ -65,20 +66,6 @@ def rewrite_zip(data: bytes, replace: dict[str, bytes], add: dict[str, bytes] | 
         for name, content in (add or {}).items():
             target.writestr(name, content)
     return out.getvalue()
-
-
-def cp1258(text: str) -> bytes:
-    """Encode as Windows-1258 writes Vietnamese: base letter with its hat/horn, the tone as a combining mark."""
-    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-    out = []
-    for char in text:
-        try:
-            out.append(char.encode("cp1258"))
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", char)
-            base = unicodedata.normalize("NFC", "".join(p for p in parts if p not in tones))
-            out.append((base + "".join(p for p in parts if p in tones)).encode("cp1258"))
-    return b"".join(out)
 
 
 def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
