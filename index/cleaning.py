@@ -424,7 +424,8 @@ def _issuer_in_title(title: str) -> str | None:
 
 # ------------------------------------------------------------------------------------ sections and passages
 def _passages(blocks: list[Block], title: str, max_chars: int) -> list[Passage]:
-    pieces: list[tuple[str, str | None]] = []
+    pieces: list[tuple[str, str | None, int]] = []
+    number = 0  # paragraphs of the source seen so far
     section: str | None = None
     bare_part: str | None = None  # "Chương I" on its own, waiting for its name on the next block
     seen: set[object] = set()
@@ -453,8 +454,10 @@ def _passages(blocks: list[Block], title: str, max_chars: int) -> list[Passage]:
         if key in seen:
             continue
         seen.add(key)
-        pieces.extend((piece, section) for piece in split_paragraph(text, max_chars))
-    return [Passage(text=text, paragraph=number, section=sec) for number, (text, sec) in enumerate(pieces, start=1)]
+        number += 1
+        pieces.extend((piece, section, number) for piece in split_paragraph(text, max_chars))
+    # The pieces of a long paragraph keep its number: a citation's "đoạn N" is the source's Nth paragraph.
+    return [Passage(text=text, paragraph=number, section=sec) for text, sec, number in pieces]
 
 
 def _heading(block: Block) -> str | None:

@@ -149,7 +149,7 @@ class Store:
     # ---------------------------------------------------------------- passages
     def passages_of(self, doc_id: int) -> list[Passage]:
         rows = self._query(
-            "SELECT id, doc_id, paragraph, section, text FROM passages WHERE doc_id = ? ORDER BY paragraph", (doc_id,)
+            "SELECT id, doc_id, paragraph, section, text FROM passages WHERE doc_id = ? ORDER BY paragraph, id", (doc_id,)
         )
         return [_passage(r) for r in rows]
 

@@ -76,8 +76,8 @@ def test_full_text_shows_the_passage_and_its_neighbours_after_a_restart(fake, bo
     [_, full] = fake.calls("sendMessage")
     shown = full.result["text"]
     assert full.ok and full.params["reply_parameters"]["message_id"] == answer["message_id"]
-    assert shown.startswith("📄 Vĩnh Phúc: Những kết quả quan trọng") and "đoạn 20" in shown.split("\n")[0]
-    assert shown.index("Đoạn 19") < shown.index("▶ Đoạn 20") < shown.index("Đoạn 21")
+    assert shown.startswith("📄 Vĩnh Phúc: Những kết quả quan trọng") and "đoạn 19" in shown.split("\n")[0]
+    assert shown.index("Đoạn 18") < shown.index("▶ Đoạn 19") < shown.index("Đoạn 20")
     assert "Quy định 22-QĐ/TW, ngày 28/7/2021" in shown
     assert any(e["type"] == "blockquote" for e in full.result["entities"])
 

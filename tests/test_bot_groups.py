@@ -51,7 +51,7 @@ def test_mention_gets_a_compact_cited_answer_with_a_link_to_the_full_one(fake, b
     )
     shown = reply.result["text"]
     assert reply.ok and reply.params["reply_parameters"]["message_id"] == asked["message_id"]
-    assert utf16_len(shown) <= 600 and "đoạn 20" in shown and "Quy định 22-QĐ/TW" in shown
+    assert utf16_len(shown) <= 600 and "đoạn 19" in shown and "Quy định 22-QĐ/TW" in shown
     [[link]] = reply.result["reply_markup"]["inline_keyboard"]
     [question] = state.questions()
     assert link["url"] == f"https://t.me/{BOT_USERNAME}?start=q{question.id}"

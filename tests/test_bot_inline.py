@@ -34,7 +34,7 @@ def test_inline_query_lists_the_top_passages_and_posts_the_cited_one(fake, bot_l
     posted = parse_telegram_html(content["message_text"])  # what choosing it posts in the chat
     assert content["parse_mode"] == "HTML" and utf16_len(posted) <= 4096
     assert posted.startswith("🔎 Quy định 22-QĐ/TW ngày 28/7/2021")
-    assert "02/12/2021 · NHỮNG KẾT QUẢ THIẾT THỰC VỀ CÔNG TÁC XÂY DỰNG ĐẢNG · đoạn 20" in posted
+    assert "02/12/2021 · NHỮNG KẾT QUẢ THIẾT THỰC VỀ CÔNG TÁC XÂY DỰNG ĐẢNG · đoạn 19" in posted
     assert "Quy định 22-QĐ/TW, ngày 28/7/2021 của Ban Chấp hành Trung ương Đảng" in posted
 
 

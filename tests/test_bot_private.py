@@ -49,7 +49,7 @@ def test_question_is_answered_with_the_passage_and_its_citation(fake, bot_librar
     shown = reply.result["text"]
     first = shown.split("\n\n")[1]  # header, then the first result
     assert first.startswith("1. Vĩnh Phúc: Những kết quả quan trọng")
-    assert f"02/12/2021 · {SECTION} · đoạn 20" in first
+    assert f"02/12/2021 · {SECTION} · đoạn 19" in first
     assert "Quy định 22-QĐ/TW, ngày 28/7/2021 của Ban Chấp hành Trung ương Đảng" in first
     bold = styled(reply, "bold")
     assert bold[0].startswith("1. Vĩnh Phúc")  # the title

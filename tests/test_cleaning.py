@@ -107,10 +107,17 @@ def test_sample_long_paragraphs_are_split_within_the_limit_and_lose_no_text(samp
     assert {p.section for p in pieces} == {"ĐỔI MỚI PHƯƠNG THỨC LÃNH ĐẠO CỦA ĐẢNG"}
 
 
-def test_sample_passages_are_numbered_in_order_and_counted(sample):
+def test_sample_passages_carry_the_number_of_the_source_paragraph_and_are_counted(sample):
     document, passages = sample
+    numbers = [p.paragraph for p in passages]
 
-    assert [p.paragraph for p in passages] == list(range(1, len(passages) + 1))
+    assert sorted(set(numbers)) == list(range(1, max(numbers) + 1))  # every source paragraph, in order
+    assert numbers == sorted(numbers)
+    split = [p for p in passages if p.text.startswith("Trách nhiệm nêu gương")]  # 2nd piece of a long paragraph
+    first_piece = passages[passages.index(split[0]) - 1]
+    assert first_piece.text.startswith("Thực hiện nghị quyết Đại hội Đảng bộ các cấp")
+    assert split[0].paragraph == first_piece.paragraph == 4
+    assert len(numbers) == max(numbers) + 2  # it and the "công tác dân vận" paragraph are the two cut in two
     assert document.passage_count == len(passages)
     assert document.source == "vinh-phuc-xay-dung-dang-2021.txt"
     assert document.content_hash == "hash-of-sample"
@@ -445,7 +452,7 @@ def test_text_without_any_space_is_cut_hard_at_the_limit():
     assert pieces == ["x" * 100, "x" * 100, "x" * 50]
 
 
-def test_pieces_of_a_split_paragraph_share_its_section_and_are_numbered_on():
+def test_pieces_of_a_split_paragraph_share_its_section_and_its_number():
     long_paragraph = " ".join(f"Câu thứ {i} nói về công tác xây dựng Đảng." for i in range(1, 30))
     _, passages = build_document(
         parsed("Tiêu đề của bài viết này", "MỘT PHẦN LỚN", long_paragraph, "Đoạn cuối."), "h", max_chars=300
@@ -453,5 +460,5 @@ def test_pieces_of_a_split_paragraph_share_its_section_and_are_numbered_on():
 
     assert len(passages) > 3
     assert {p.section for p in passages} == {"MỘT PHẦN LỚN"}
-    assert [p.paragraph for p in passages] == list(range(1, len(passages) + 1))
+    assert [p.paragraph for p in passages] == [1] * (len(passages) - 1) + [2]
     assert passages[-1].text == "Đoạn cuối."
