@@ -59,8 +59,11 @@ def ask(
 ) -> tuple[int, Page]:
     """Answer a new question and log it (answered or not) for the admins' statistics."""
     result = search(library, question)
-    question_id = state.record_question(user_id, chat_type, question, result.answered)
-    return question_id, compact_page(library, result) if compact else page_of(library, result, 0, per_page)
+    page = compact_page(library, result) if compact else page_of(library, result, 0, per_page)
+    shown = result.hits[:1] if compact else result.hits[:per_page]
+    cited = list({h.document.id: h.document.title for h in shown}.items()) if result.answered else []
+    question_id = state.record_question(user_id, chat_type, question, result.answered, cited)
+    return question_id, page
 
 
 def reread(library: Library, question_text: str, offset: int, per_page: int = 3) -> Page:

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence
 
 from index.sqlite import connect
 
@@ -38,6 +39,15 @@ MIGRATIONS = [
         created_at TEXT NOT NULL,
         PRIMARY KEY (question_id, passage_id, user_hash)  -- pressing again changes the vote
     );
+    """,
+    """
+    CREATE TABLE citations (
+        question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+        doc_id INTEGER NOT NULL,
+        title TEXT NOT NULL,  -- kept, so a removed document still has a name in the statistics
+        PRIMARY KEY (question_id, doc_id)
+    );
+    CREATE INDEX citations_doc ON citations(doc_id);
     """,
 ]
 
@@ -88,13 +98,28 @@ class BotState:
         return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()
 
     # ---------------------------------------------------------------- questions
-    def record_question(self, user_id: int, chat_type: str, text: str, answered: bool) -> int:
+    def record_question(
+        self, user_id: int, chat_type: str, text: str, answered: bool, cited: Sequence[tuple[int, str]] = ()
+    ) -> int:
+        """Log a question, and the documents (id, title) its answer cited, for the admins' statistics."""
+        user_hash = self.user_hash(user_id)
         with self._lock:
-            cursor = self._conn.execute(
-                "INSERT INTO questions(user_hash, chat_type, text, answered, created_at) VALUES (?, ?, ?, ?, ?)",
-                (self.user_hash(user_id), chat_type, text, int(answered), _now()),
-            )
-            return int(cursor.lastrowid)
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._conn.execute(
+                    "INSERT INTO questions(user_hash, chat_type, text, answered, created_at) VALUES (?, ?, ?, ?, ?)",
+                    (user_hash, chat_type, text, int(answered), _now()),
+                )
+                question_id = int(cursor.lastrowid)
+                self._conn.executemany(
+                    "INSERT OR IGNORE INTO citations(question_id, doc_id, title) VALUES (?, ?, ?)",
+                    [(question_id, doc_id, title) for doc_id, title in cited],
+                )
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return question_id
 
     def question(self, question_id: int) -> Question | None:
         with self._lock:

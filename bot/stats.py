@@ -21,6 +21,7 @@ class Stats:
     unanswered: list[tuple[str, int]]
     helpful: int
     not_helpful: int
+    cited: list[tuple[str, int]]  # documents most cited in answers: (title, answers citing it)
 
 
 def collect_stats(db_path: Path, today: date | None = None) -> Stats:
@@ -38,11 +39,14 @@ def collect_stats(db_path: Path, today: date | None = None) -> Stats:
             "SELECT text, answered FROM questions ORDER BY id DESC LIMIT ?", (HISTORY,)
         ).fetchall()
         votes = dict(conn.execute("SELECT helpful, COUNT(*) FROM feedback GROUP BY helpful").fetchall())
+        cited = conn.execute(
+            "SELECT MAX(title), COUNT(*) AS n FROM citations GROUP BY doc_id ORDER BY n DESC, doc_id LIMIT ?", (TOP,)
+        ).fetchall()
     finally:
         conn.close()
     per_day = [(day, *counted.get(day, (0, 0))) for day in days]
     return Stats(per_day, _most_common(recent), _most_common([r for r in recent if not r[1]]),
-                 votes.get(1, 0), votes.get(0, 0))
+                 votes.get(1, 0), votes.get(0, 0), [(title, n) for title, n in cited])
 
 
 def _most_common(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -68,5 +72,6 @@ def format_stats(stats: Stats) -> str:
     lines.append("\n<b>Không tìm được câu trả lời</b>")
     lines += [f"{n}× {_clip(text)}" for text, n in stats.unanswered] or ["(không có)"]
     lines.append(f"\n<b>Góp ý</b>: 👍 {stats.helpful} · 👎 {stats.not_helpful}")
-    lines.append("<i>Tài liệu được trích dẫn nhiều nhất: chưa thống kê được (nhật ký câu hỏi chưa ghi tài liệu trích dẫn).</i>")
+    lines.append("\n<b>Tài liệu được trích dẫn nhiều nhất</b>")
+    lines += [f"{n}× {_clip(title)}" for title, n in stats.cited] or ["(chưa có)"]
     return "\n".join(lines)

@@ -298,9 +298,11 @@ def test_questions_are_answered_while_the_index_is_rebuilt(fake, library, state)
     assert library.generation == generation + 1
 
 
-def test_stats_show_questions_per_day_most_asked_unanswered_and_feedback(fake, library, state):
-    for text, answered in [("Đảng viên", True), ("đảng viên ", True), ("Cách nấu phở", False), ("Chi bộ", True)]:
-        question_id = state.record_question(MEMBER, "private", text, answered)
+def test_stats_show_questions_per_day_most_asked_unanswered_feedback_and_most_cited_documents(fake, library, state):
+    report = (7, "Báo cáo <công tác> Đảng")
+    for text, answered, cited in [("Đảng viên", True, [report]), ("đảng viên ", True, [report, (8, "Nghị quyết 07")]),
+                                  ("Cách nấu phở", False, []), ("Chi bộ", True, [report])]:
+        question_id = state.record_question(MEMBER, "private", text, answered, cited)
     state.record_vote(question_id, 1, MEMBER, True)
 
     async def scenario(bot):
@@ -311,6 +313,8 @@ def test_stats_show_questions_per_day_most_asked_unanswered_and_feedback(fake, l
     assert ": 4 / 3" in text  # today
     assert "2× đảng viên" in text.lower() and "1× Cách nấu phở" in text.split("Không tìm được")[1]
     assert "👍 1 · 👎 0" in text
+    most_cited = text.split("Tài liệu được trích dẫn nhiều nhất")[1]
+    assert most_cited.index("3× Báo cáo <công tác> Đảng") < most_cited.index("1× Nghị quyết 07")
 
 
 def _write(library: Library, name: str, text: str):

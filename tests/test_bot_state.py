@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+from bot.answers import ask
 from bot.state import MIGRATIONS, BotState
+from bot.stats import collect_stats
 
 
 def test_questions_are_logged_answered_or_not_and_survive_reopening(tmp_path):
@@ -64,3 +66,12 @@ def test_schema_version_follows_the_migrations(tmp_path):
     tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"questions", "feedback", "meta"} <= tables
     connection.close()
+
+
+def test_an_answer_logs_the_documents_it_cited_for_the_statistics(tmp_path, bot_library):
+    state = BotState(tmp_path / "bot.sqlite3")
+    ask(bot_library, state, 777001, "private", "Quy định 22-QĐ/TW ngày 28/7/2021 nói về công tác gì?")
+    ask(bot_library, state, 777002, "private", "Cách nấu phở bò ngon")  # no answer: cites nothing
+    state.close()
+    cited = collect_stats(tmp_path / "bot.sqlite3").cited
+    assert cited == [("Vĩnh Phúc: Những kết quả quan trọng về công tác xây dựng Đảng, xây dựng hệ thống chính trị", 1)]
