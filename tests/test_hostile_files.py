@@ -25,7 +25,7 @@ from index.errors import CorruptFile, EmptyDocument, FileTooLarge, UnsupportedFi
 from index.isolation import parse_isolated
 from index.library import Library
 from index.readers import MAX_BYTES, display_name
-from tests.legacy_encodings import cp1258
+from tests.generated_files import cp1258, pdf_bytes
 
 GUARD_S = 60 + 30  # the default parse timeout plus a margin: only proves that the call returns
 SECRET = "MAT-KHAU-BI-MAT-7731"
@@ -142,20 +142,6 @@ def png_bytes() -> bytes:
 
     pixels = zlib.compress(b"\x00\xff\x00\x00")
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", (1).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-
-
-def pdf_bytes(objects: list[str], root: int = 1, extra_trailer: str = "") -> bytes:
-    """A PDF from object bodies (numbered from 1) with a correct xref table."""
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root {root} 0 R{extra_trailer} >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
 
 
 def text_pdf(lines: list[str]) -> bytes:

@@ -15,7 +15,7 @@ from index.documents import Block
 from index.errors import CorruptFile, EmptyDocument, FileTooLarge, UnsupportedFile
 from index.readers import read_file
 from index.readers.pdf import paragraphs
-from tests.legacy_encodings import cp1258
+from tests.generated_files import cp1258, pdf_bytes
 
 # --------------------------------------------------------------------------- building input files
 
@@ -36,17 +36,7 @@ def minimal_pdf(lines: list[str], title: str | None = None) -> bytes:
     ]
     if title:
         objects.append(f"<< /Title ({escaped(title)}) >>")
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    info = f" /Info {len(objects)} 0 R" if title else ""
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
+    return pdf_bytes(objects, extra_trailer=f" /Info {len(objects)} 0 R" if title else "")
 
 
 def docx_bytes(build) -> bytes:
