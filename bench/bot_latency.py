@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from percentiles import percentile  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.config import BotConfig  # noqa: E402
 from bot.state import BotState  # noqa: E402
@@ -32,11 +33,6 @@ from index.settings import SHIPPED_CORPUS, IndexSettings, read_environment  # no
 from tests.fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
 
 WARM_UP = 3
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def open_index(settings: IndexSettings) -> Library:

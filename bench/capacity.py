@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bot.app import build_application  # noqa: E402
 from bot.config import BotConfig  # noqa: E402
 from bot.state import BotState  # noqa: E402
-from bot_latency import open_index, percentile  # noqa: E402
+from bot_latency import open_index  # noqa: E402
+from percentiles import percentile  # noqa: E402
 from index.library import Library  # noqa: E402
 from index.settings import IndexSettings, read_environment  # noqa: E402
 from tests.fake_bot_api import TOKEN, FakeBotApi  # noqa: E402

@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from percentiles import percentile  # noqa: E402
 from index.documents import Document, Passage  # noqa: E402
 from index.library import Library  # noqa: E402
 from index.settings import IndexSettings, read_environment  # noqa: E402
@@ -63,11 +64,6 @@ def jsonl_questions(path: Path) -> list[Question]:
 
 def deaccent(text: str) -> str:
     return fold(text)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def main() -> int:

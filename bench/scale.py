@@ -35,6 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from percentiles import percentile  # noqa: E402
 from index.documents import Document, Passage  # noqa: E402
 
 SEED = 20240622
@@ -175,11 +176,6 @@ def disk_bytes(folder: Path) -> dict[str, int]:
                 key = "lexical/"
             sizes[key] = sizes.get(key, 0) + path.stat().st_size
     return sizes
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def build_child(size: int, data_dir: Path, batch_documents: int) -> dict:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
-from index.sqlite import connect
+from index.sqlite import connect, now_iso
 
 DB_NAME = "admin.sqlite3"
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -57,10 +56,6 @@ class Delivery:
     text: str
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 class AdminStore:
     """Thread-safe, like BotState: called from handlers and from the broadcast task."""
 
@@ -80,7 +75,7 @@ class AdminStore:
         with self._lock:
             cursor = self._conn.execute(
                 "INSERT OR IGNORE INTO subscriptions(chat_id, title, subscribed_at) VALUES (?, ?, ?)",
-                (chat_id, title, _now()),
+                (chat_id, title, now_iso()),
             )
             return cursor.rowcount == 1
 
@@ -91,7 +86,7 @@ class AdminStore:
             cursor = self._conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
             self._conn.execute(
                 "UPDATE deliveries SET status = 'failed', error = 'unsubscribed', updated_at = ?"
-                " WHERE chat_id = ? AND status = 'pending'", (_now(), chat_id),
+                " WHERE chat_id = ? AND status = 'pending'", (now_iso(), chat_id),
             )
             self._conn.execute("COMMIT")
             return cursor.rowcount == 1
@@ -106,7 +101,7 @@ class AdminStore:
         """A broadcast waiting for the admin's confirm button; nothing is queued yet."""
         with self._lock:
             return int(self._conn.execute(
-                "INSERT INTO broadcasts(text, created_at) VALUES (?, ?)", (text, _now())
+                "INSERT INTO broadcasts(text, created_at) VALUES (?, ?)", (text, now_iso())
             ).lastrowid)
 
     def confirm(self, broadcast_id: int) -> int | None:
@@ -124,7 +119,7 @@ class AdminStore:
                     return None
                 cursor = self._conn.execute(
                     "INSERT INTO deliveries(broadcast_id, chat_id, status, updated_at)"
-                    " SELECT ?, chat_id, 'pending', ? FROM subscriptions", (broadcast_id, _now()),
+                    " SELECT ?, chat_id, 'pending', ? FROM subscriptions", (broadcast_id, now_iso()),
                 )
                 return cursor.rowcount
             finally:
@@ -149,7 +144,7 @@ class AdminStore:
         with self._lock:
             self._conn.execute(
                 "UPDATE deliveries SET status = ?, error = ?, updated_at = ? WHERE broadcast_id = ? AND chat_id = ?",
-                (status, error, _now(), delivery.broadcast_id, delivery.chat_id),
+                (status, error, now_iso(), delivery.broadcast_id, delivery.chat_id),
             )
 
     def counts(self, broadcast_id: int) -> dict[str, int]:

@@ -11,11 +11,10 @@ import hashlib
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from index.sqlite import connect
+from index.sqlite import connect, now_iso
 
 DB_NAME = "bot.sqlite3"
 
@@ -71,10 +70,6 @@ class Vote:
     created_at: str
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 class BotState:
     """Thread-safe: handlers call it from worker threads next to the search."""
 
@@ -108,7 +103,7 @@ class BotState:
             try:
                 cursor = self._conn.execute(
                     "INSERT INTO questions(user_hash, chat_type, text, answered, created_at) VALUES (?, ?, ?, ?, ?)",
-                    (user_hash, chat_type, text, int(answered), _now()),
+                    (user_hash, chat_type, text, int(answered), now_iso()),
                 )
                 question_id = int(cursor.lastrowid)
                 self._conn.executemany(
@@ -151,7 +146,7 @@ class BotState:
                 "INSERT INTO feedback(question_id, passage_id, user_hash, helpful, created_at) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT(question_id, passage_id, user_hash)"
                 " DO UPDATE SET helpful = excluded.helpful, created_at = excluded.created_at",
-                (question_id, passage_id, self.user_hash(user_id), int(helpful), _now()),
+                (question_id, passage_id, self.user_hash(user_id), int(helpful), now_iso()),
             )
 
     def votes(self, question_id: int) -> list[Vote]:

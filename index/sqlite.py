@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
@@ -26,3 +27,8 @@ def connect(path: Path, migrations: Sequence[str], synchronous: str = "FULL") ->
         conn.execute(f"PRAGMA user_version={number}")
         conn.execute("COMMIT")
     return conn
+
+
+def now_iso() -> str:
+    """The UTC timestamp every table stores (ISO 8601, seconds): sorts and groups by day as text."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

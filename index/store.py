@@ -6,13 +6,12 @@ import json
 import sqlite3
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from index.documents import Document, Passage
-from index.sqlite import connect
+from index.sqlite import connect, now_iso
 
 MIGRATIONS = [
     """
@@ -117,7 +116,7 @@ class Store:
         self, document: Document, passages: Sequence[Passage], tokens: Sequence[list[str]]
     ) -> tuple[Document, list[Passage]]:
         """Insert (call inside a transaction) passages that already carry their ids; returns both saved."""
-        added_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        added_at = now_iso()
         with self._lock:
             cursor = self._conn.execute(
                 "INSERT INTO documents(title, source, content_hash, date, issuer, codes, byline, added_at, passage_count)"
