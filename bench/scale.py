@@ -168,18 +168,25 @@ def current_rss_mb() -> float:
 
 
 def disk_bytes(folder: Path) -> dict[str, int]:
+    """Bytes on disk by kind: SQLite, segment vectors, segment BM25 postings, the diacritic model."""
     sizes: dict[str, int] = {}
     for path in folder.rglob("*"):
-        if path.is_file():
-            key = path.name if path.parent == folder else path.name if path.parent.parent == folder else path.parent.name
-            if "lexical" in str(path.relative_to(folder)):
-                key = "lexical/"
-            sizes[key] = sizes.get(key, 0) + path.stat().st_size
+        if not path.is_file():
+            continue
+        parts = path.relative_to(folder).parts
+        if parts[0] == "segments":
+            key = "segments/lexical" if "lexical" in parts else f"segments/{path.name}"
+        elif parts[0].startswith("gen-"):
+            key = f"gen/{path.name}"
+        else:
+            key = path.name
+        sizes[key] = sizes.get(key, 0) + path.stat().st_size
     return sizes
 
 
 def build_child(size: int, data_dir: Path, batch_documents: int) -> dict:
-    """Index `size` passages in commits of `batch_documents` documents; then time warm questions."""
+    """Index `size` passages in commits of `batch_documents` documents, each streamed from the generator
+    (never a list in memory); then time warm questions."""
     from index.library import Library
     from index.search import as_json
 
@@ -191,8 +198,10 @@ def build_child(size: int, data_dir: Path, batch_documents: int) -> dict:
     commits = []
     for start in range(0, documents, batch_documents):
         t0 = time.perf_counter()
-        library.add_documents(list(generator.documents(min(batch_documents, documents - start), start)))
-        commits.append({"passages": library.passage_count(), "seconds": round(time.perf_counter() - t0, 2), "rss_mb": round(current_rss_mb())})
+        library.add_documents(generator.documents(min(batch_documents, documents - start), start))
+        commits.append({"passages": library.passage_count(), "segments": library.segment_count(),
+                         "seconds": round(time.perf_counter() - t0, 2), "rss_mb": round(current_rss_mb()),
+                         "peak_rss_mb": round(peak_rss_mb())})
         print(f"  [{size}] {commits[-1]}", file=sys.stderr, flush=True)
     build_seconds = time.perf_counter() - started
     build_peak = peak_rss_mb()
@@ -283,10 +292,10 @@ def embed_rate(sample: int) -> dict:
 
 
 def ann_check(size: int) -> dict:
-    """Top-10 agreement and latency of the index VectorIndex picks at `size` against exact search."""
+    """Top-10 agreement and latency of the index VectorSegment.build picks at `size` against exact search."""
     import faiss
 
-    from index.vectors import VectorIndex
+    from index.vectors import VectorSegment
 
     rng = np.random.default_rng(SEED)
     centres = rng.standard_normal((TOPICS, 384)).astype(np.float32)
@@ -307,9 +316,7 @@ def ann_check(size: int) -> dict:
     exact = faiss.IndexFlatIP(384)
     exact.add(vectors[:size])
     t0 = time.perf_counter()
-    index = VectorIndex.empty(384)
-    for start in range(0, size, 100_000):
-        index.add(np.arange(start + 1, min(size, start + 100_000) + 1), vectors[start : min(size, start + 100_000)])
+    index = VectorSegment.build(np.arange(1, size + 1), vectors[:size])
     build = time.perf_counter() - t0
     agree, latencies = [], []
     for query in queries:

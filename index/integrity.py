@@ -1,4 +1,4 @@
-"""Does a data directory agree with itself? SQLite passages, FAISS ids and BM25 rows of the live generation.
+"""Does a data directory agree with itself? SQLite passages, and the FAISS ids and BM25 rows of the live segments.
 
 For tests after a crash and for admins (`python -m index check`): every problem is one Vietnamese line.
 """
@@ -10,11 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index.lexical import LexicalIndex
-from index.library import DB_NAME
+from index.library import DB_NAME, MANIFEST
 from index.restoration import DiacriticRestorer
+from index.segments import SEGMENTS_DIR, Segment
 from index.store import Store
-from index.vectors import VectorIndex
 
 _ATTEMPTS = 3  # a writer may switch generations while we read: then read again
 
@@ -64,21 +63,49 @@ def _check_generation(data_dir: Path, store: Store, generation: int) -> list[str
     if not folder.is_dir():
         return problems + [f"Thiếu thư mục {folder.name} của thế hệ đang dùng."]
     try:
-        vectors = VectorIndex.load(folder / "vectors.faiss")
-        lexical = LexicalIndex.load(folder / "lexical")
+        names = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["segments"]
+        deleted = np.load(folder / "deleted.npy")
         DiacriticRestorer.load(folder / "restorer.json")
-    except (OSError, RuntimeError, ValueError, KeyError, json.JSONDecodeError) as error:
+    except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:
         return problems + [f"Không mở được {folder.name}: {error}"]
+    segments = []
+    for name in names:
+        try:
+            segments.append(Segment.load(data_dir / SEGMENTS_DIR / name))
+        except (OSError, RuntimeError, ValueError, KeyError) as error:
+            problems.append(f"Không mở được đoạn chỉ mục {name}: {error}")
+    if len(segments) < len(names):
+        return problems
 
     dim = store.get_meta("dim")
-    if dim is not None and int(dim) != vectors.dim:
-        problems.append(f"FAISS có {vectors.dim} chiều nhưng SQLite ghi {dim} chiều.")
-    lexical_ids = np.load(folder / "lexical" / "passage_ids.npy")
-    if len(lexical.scores(["·"])) != len(lexical_ids):
-        problems.append(f"BM25 có {len(lexical.scores(['·']))} hàng nhưng passage_ids.npy có {len(lexical_ids)} mã.")
-    sqlite = set(stored_ids)
-    for name, ids in (("FAISS", vectors.ids()), ("BM25", lexical_ids)):
-        problems += _compare(name, ids, sqlite)
+    held: list[np.ndarray] = []
+    for segment in segments:
+        problems += _check_segment(segment, int(dim) if dim is not None else None)
+        held.append(segment.ids)
+    all_held = np.concatenate(held) if held else np.zeros(0, dtype=np.int64)
+    if len(np.unique(all_held)) != len(all_held):
+        problems.append(f"{len(all_held) - len(np.unique(all_held))} mã đoạn nằm trong hai đoạn chỉ mục.")
+    if stray := sorted(set(deleted.tolist()) - set(all_held.tolist())):
+        problems.append(f"{len(stray)} mã đã xoá không thuộc đoạn chỉ mục nào: {_sample(stray)}.")
+    live = all_held[~np.isin(all_held, deleted)]
+    problems += _compare("chỉ mục (FAISS + BM25)", live, set(stored_ids))
+    return problems
+
+
+def _check_segment(segment: Segment, dim: int | None) -> list[str]:
+    """FAISS holds exactly the segment's ids; BM25 has one row per id and well-formed postings."""
+    name, problems = segment.name, []
+    if len(segment.ids) > 1 and not bool(np.all(segment.ids[1:] > segment.ids[:-1])):
+        problems.append(f"{name}: mã đoạn không tăng dần.")
+    if dim is not None and segment.vectors.dim != dim:
+        problems.append(f"{name}: FAISS có {segment.vectors.dim} chiều nhưng SQLite ghi {dim} chiều.")
+    if not np.array_equal(segment.vectors.ids(), np.sort(segment.ids)):
+        problems.append(f"{name}: FAISS có {len(segment.vectors)} mã, khác {len(segment.ids)} mã của đoạn chỉ mục.")
+    lexical = segment.lexical
+    if len(lexical) != len(segment.ids):
+        problems.append(f"{name}: BM25 có {len(lexical)} hàng nhưng đoạn chỉ mục có {len(segment.ids)} mã.")
+    elif len(lexical.rows) and (int(lexical.indptr[-1]) != len(lexical.rows) or int(np.max(lexical.rows)) >= len(lexical)):
+        problems.append(f"{name}: danh sách BM25 hỏng (trỏ ra ngoài các hàng).")
     return problems
 
 

@@ -1,89 +1,235 @@
-"""BM25 (bm25s) over the Vietnamese tokens of index.vietnamese, keyed by passage id."""
+"""BM25 over the Vietnamese tokens of index.vietnamese, in immutable segments that are never rebuilt whole.
+
+A `LexicalSegment` holds the postings of some passages: term (as a 64-bit hash) → rows and term counts.
+Statistics that change as the library grows (passage count, average length, document frequency) are
+combined across segments when a question is scored, so adding passages writes only a new segment and
+the scores equal one BM25 index over everything (Lucene's formula, as bm25s computes it).
+"""
 
 from __future__ import annotations
 
-import logging
+import hashlib
+import math
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-import bm25s
 import numpy as np
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
+K1 = 1.2
+B = 0.75
+_FILES = ("hashes", "indptr", "rows", "counts", "lengths")
+MERGE_CHUNK = 4_000_000  # postings handled at once by a merge
 
 
-class LexicalIndex:
-    """A BM25 index whose rows are passages; ids are kept sorted so a row is found by bisection."""
+def term_hash(term: str) -> int:
+    """A stable 64-bit key per term: the vocabulary is a sorted array on disk, not a dict to load."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
 
-    def __init__(self, bm25: bm25s.BM25 | None, passage_ids: np.ndarray) -> None:
-        self._bm25 = bm25
-        self._ids = passage_ids
+
+@dataclass(frozen=True)
+class LexicalSegment:
+    """Postings of some passages; row r is the r-th of the segment's (sorted) passage ids."""
+
+    hashes: np.ndarray  # uint64, sorted: one per term
+    indptr: np.ndarray  # int64: the postings of term t are rows[indptr[t]:indptr[t+1]]
+    rows: np.ndarray  # int32
+    counts: np.ndarray  # uint16: how often the term occurs in that row
+    lengths: np.ndarray  # int32: tokens per row
 
     @classmethod
-    def build(cls, passage_ids: Sequence[int], token_lists: Sequence[list[str]]) -> "LexicalIndex":
-        """Index passages given their token lists (pre-tokenised: bm25s's own splitter drops "ở")."""
-        order = np.argsort(np.asarray(passage_ids, dtype=np.int64), kind="stable")
-        ids = np.asarray(passage_ids, dtype=np.int64)[order]
-        if len(ids) == 0:
-            return cls(None, ids)
-        bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        bm25.index([token_lists[i] for i in order], show_progress=False)
-        return cls(bm25, ids)
+    def build(cls, token_lists: Sequence[list[str]]) -> "LexicalSegment":
+        vocabulary: dict[str, int] = {}
+        columns: list[int] = []
+        counts: list[int] = []
+        row_sizes: list[int] = []
+        for tokens in token_lists:
+            counted = Counter(tokens)
+            row_sizes.append(len(counted))
+            for term, count in counted.items():
+                columns.append(vocabulary.setdefault(term, len(vocabulary)))
+                counts.append(count)
+        rows = np.repeat(np.arange(len(token_lists), dtype=np.int32), row_sizes)
+        hashes = np.fromiter((term_hash(t) for t in vocabulary), dtype=np.uint64, count=len(vocabulary))
+        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int32, count=len(token_lists))
+        return cls._from_postings(hashes[np.asarray(columns, dtype=np.int64)], rows,
+                                  np.minimum(np.asarray(counts, dtype=np.int64), 65535).astype(np.uint16), lengths)
+
+    @classmethod
+    def _from_postings(cls, posting_hashes: np.ndarray, rows: np.ndarray, counts: np.ndarray,
+                       lengths: np.ndarray) -> "LexicalSegment":
+        """Postings in any order → sorted by (term, row)."""
+        order = np.lexsort((rows, posting_hashes))
+        posting_hashes = posting_hashes[order]
+        hashes, starts = np.unique(posting_hashes, return_index=True)
+        indptr = np.append(starts, len(posting_hashes)).astype(np.int64)
+        return cls(hashes.astype(np.uint64), indptr, rows[order].astype(np.int32), counts[order], lengths)
+
+    @classmethod
+    def merge(cls, parts: Sequence[tuple["LexicalSegment", np.ndarray]]) -> "LexicalSegment":
+        """One segment from (segment, rows to keep) pairs, rows renumbered in order: no re-tokenising.
+
+        Two passes over the parts' postings, MERGE_CHUNK at a time: count the kept postings per term, then
+        place each one. Memory is the merged arrays plus one chunk, not every posting's term key at once.
+        """
+        hashes = np.unique(np.concatenate([np.asarray(s.hashes) for s, _ in parts])) if parts else np.zeros(0, np.uint64)
+        renumbered: list[np.ndarray] = []
+        offset = 0
+        for segment, keep in parts:
+            new_row = np.full(len(segment), -1, dtype=np.int64)
+            new_row[keep] = np.arange(offset, offset + len(keep))
+            renumbered.append(new_row)
+            offset += len(keep)
+
+        def chunks():
+            """(positions in the merged vocabulary, new rows, counts) of the kept postings, a chunk at a time."""
+            for (segment, _), new_row in zip(parts, renumbered):
+                where = np.searchsorted(hashes, np.asarray(segment.hashes))
+                for start in range(0, len(segment.rows), MERGE_CHUNK):
+                    end = min(start + MERGE_CHUNK, len(segment.rows))
+                    terms = np.searchsorted(segment.indptr, np.arange(start, end), side="right") - 1
+                    rows = new_row[segment.rows[start:end]]
+                    kept = rows >= 0
+                    yield where[terms[kept]], rows[kept], np.asarray(segment.counts[start:end])[kept]
+
+        sizes = np.zeros(len(hashes), dtype=np.int64)
+        for terms, _, _ in chunks():
+            found, counted = np.unique(terms, return_counts=True)
+            sizes[found] += counted
+        indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        rows_out = np.empty(int(indptr[-1]), dtype=np.int32)
+        counts_out = np.empty(int(indptr[-1]), dtype=np.uint16)
+        cursor = indptr[:-1].copy()
+        for terms, rows, counts in chunks():  # terms ascend within a chunk: a term's postings are one run
+            run_start = np.searchsorted(terms, terms, side="left")
+            destination = cursor[terms] + (np.arange(len(terms)) - run_start)
+            rows_out[destination] = rows
+            counts_out[destination] = counts
+            found, counted = np.unique(terms, return_counts=True)
+            cursor[found] += counted
+        present = sizes > 0  # terms only deleted passages held are dropped
+        lengths = [np.asarray(segment.lengths)[keep] for segment, keep in parts]
+        return cls(
+            hashes[present].astype(np.uint64),
+            np.concatenate([[0], np.cumsum(sizes[present])]).astype(np.int64),
+            rows_out,
+            counts_out,
+            np.concatenate(lengths).astype(np.int32) if lengths else np.zeros(0, dtype=np.int32),
+        )
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / "passage_ids.npy", self._ids)
-        if self._bm25 is not None:
-            self._bm25.save(str(folder), show_progress=False)
+        for name in _FILES:
+            np.save(folder / f"{name}.npy", getattr(self, name))
 
     @classmethod
-    def load(cls, folder: Path) -> "LexicalIndex":
-        ids = np.load(folder / "passage_ids.npy")
-        if len(ids) == 0:
-            return cls(None, ids)
-        # Memory-mapped: a question reads only its tokens' columns, so most of the matrix stays on disk.
-        return cls(bm25s.BM25.load(str(folder), show_progress=False, mmap=True), ids)
+    def load(cls, folder: Path) -> "LexicalSegment":
+        """Memory-mapped: a question reads only its terms' postings, so most of a segment stays on disk."""
+        return cls(**{name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _FILES})
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self.lengths)
 
-    def scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every passage (row order = sorted passage ids)."""
-        if self._bm25 is None or not tokens:
-            return np.zeros(len(self._ids), dtype=np.float32)
-        return self._bm25.get_scores(tokens)
+    def postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, counts) of the term with this hash; empty when the segment lacks it."""
+        position = int(np.searchsorted(self.hashes, np.uint64(key)))
+        if position >= len(self.hashes) or int(self.hashes[position]) != key:
+            return _NO_ROWS, _NO_COUNTS
+        start, end = int(self.indptr[position]), int(self.indptr[position + 1])
+        return self.rows[start:end], self.counts[start:end]
 
-    def top(self, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+
+_NO_ROWS = np.zeros(0, dtype=np.int32)
+_NO_COUNTS = np.zeros(0, dtype=np.uint16)
+
+
+class LexicalScores:
+    """BM25 scores of one question, one array per segment (deleted rows scored 0)."""
+
+    def __init__(self, index: "LexicalIndex", per_segment: list[np.ndarray]) -> None:
+        self._index = index
+        self._per_segment = per_segment
+
+    def top(self, k: int) -> list[tuple[int, float]]:
         """The k best (passage id, score) with a positive score."""
-        if len(scores) == 0 or k <= 0:
-            return []
-        k = min(k, len(scores))
-        rows = np.argpartition(-scores, k - 1)[:k]
-        rows = rows[np.argsort(-scores[rows])]
-        return [(int(self._ids[r]), float(scores[r])) for r in rows if scores[r] > 0]
+        best: list[tuple[int, float]] = []
+        for ids, scores in zip(self._index.segment_ids, self._per_segment):
+            if k <= 0 or len(scores) == 0:
+                continue
+            take = min(k, len(scores))
+            rows = np.argpartition(-scores, take - 1)[:take]
+            best += [(int(ids[r]), float(scores[r])) for r in rows if scores[r] > 0]
+        best.sort(key=lambda pair: (-pair[1], pair[0]))
+        return best[:k]
+
+    def of(self, passage_id: int) -> float:
+        found = self._index.locate(passage_id)
+        return 0.0 if found is None else float(self._per_segment[found[0]][found[1]])
+
+
+class LexicalIndex:
+    """The segments of one generation read as one BM25 index; `live` masks out deleted passages."""
+
+    def __init__(self, segments: Sequence[LexicalSegment], segment_ids: Sequence[np.ndarray],
+                 live: Sequence[np.ndarray]) -> None:
+        self._segments = list(segments)
+        self.segment_ids = list(segment_ids)
+        self._live = list(live)
+        self._deleted_rows = [np.flatnonzero(~mask) for mask in self._live]
+        rows = sum(len(s) for s in self._segments)
+        total_length = sum(int(np.asarray(s.lengths, dtype=np.int64).sum()) for s in self._segments)
+        # Statistics over every row still in a segment, deleted or not (as Lucene does until a merge drops them).
+        self._rows = rows
+        average = total_length / rows if rows else 1.0
+        self._norms = [K1 * (1 - B + B * np.asarray(s.lengths, dtype=np.float32) / average) for s in self._segments]
+        self._live_count = int(sum(int(mask.sum()) for mask in self._live))
+
+    @classmethod
+    def empty(cls) -> "LexicalIndex":
+        return cls([], [], [])
+
+    def __len__(self) -> int:
+        return self._live_count
+
+    def locate(self, passage_id: int) -> tuple[int, int] | None:
+        """(segment, row) of a live passage."""
+        for number, ids in enumerate(self.segment_ids):
+            row = int(np.searchsorted(ids, passage_id))
+            if row < len(ids) and ids[row] == passage_id:
+                return (number, row) if self._live[number][row] else None
+        return None
+
+    def scores(self, tokens: list[str]) -> LexicalScores:
+        per_segment = [np.zeros(len(s), dtype=np.float32) for s in self._segments]
+        keys: dict[str, int] = {}
+        for token in tokens:
+            key = keys.setdefault(token, term_hash(token))
+            found = [segment.postings(key) for segment in self._segments]
+            frequency = sum(len(rows) for rows, _ in found)
+            if frequency == 0:
+                continue
+            idf = math.log(1 + (self._rows - frequency + 0.5) / (frequency + 0.5))
+            for scores, norms, (rows, counts) in zip(per_segment, self._norms, found):
+                if len(rows):
+                    counts = counts.astype(np.float32)
+                    scores[rows] += idf * counts / (counts + norms[rows])
+        for scores, deleted in zip(per_segment, self._deleted_rows):
+            scores[deleted] = 0.0
+        return LexicalScores(self, per_segment)
 
     def document_frequency(self, token: str) -> int:
-        """How many passages hold the token (read from the BM25 matrix: one column per token)."""
-        if self._bm25 is None:
-            return 0
-        column = self._bm25.vocab_dict.get(token)
-        indptr = self._bm25.scores["indptr"]
-        if column is None or column + 1 >= len(indptr):
-            return 0
-        return int(indptr[column + 1] - indptr[column])
+        """How many passages hold the token (deleted ones included until their segment is merged)."""
+        key = term_hash(token)
+        return sum(len(segment.postings(key)[0]) for segment in self._segments)
 
     def passages_with(self, token: str) -> np.ndarray:
-        """Ids of the passages holding the token (its column of the BM25 matrix), unsorted."""
-        if self._bm25 is None:
-            return np.zeros(0, dtype=np.int64)
-        column = self._bm25.vocab_dict.get(token)
-        indptr = self._bm25.scores["indptr"]
-        if column is None or column + 1 >= len(indptr):
-            return np.zeros(0, dtype=np.int64)
-        return self._ids[self._bm25.scores["indices"][indptr[column] : indptr[column + 1]]]
-
-    def score_of(self, scores: np.ndarray, passage_id: int) -> float:
-        row = int(np.searchsorted(self._ids, passage_id))
-        if row < len(self._ids) and self._ids[row] == passage_id:
-            return float(scores[row])
-        return 0.0
+        """Ids of the live passages holding the token, unsorted."""
+        key = term_hash(token)
+        found = []
+        for segment, ids, live in zip(self._segments, self.segment_ids, self._live):
+            rows = segment.postings(key)[0]
+            if len(rows):
+                rows = rows[live[rows]]
+                found.append(ids[rows])
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)

@@ -1,20 +1,23 @@
 """The one object the bot and the CLI hold: add, remove, list and search documents in a data directory.
 
-On disk: `index.sqlite3` (documents, passages, metadata) and one `gen-N/` folder with the FAISS file, the
-BM25 index and the diacritic model. A write builds `gen-N+1/` beside the live one, then a single SQLite
-transaction switches to it, so a crash at any point leaves one complete generation in use.
+On disk: `index.sqlite3` (documents, passages, metadata), `segments/` (immutable slices of the vector and
+BM25 indexes, index/segments.py) and one `gen-N/` folder naming the live segments, the removed passage ids
+they still hold and the diacritic model. A write saves new segments and `gen-N+1/` beside the live ones,
+then a single SQLite transaction switches to it, so a crash at any point leaves one complete generation in
+use; what no generation names is deleted afterwards.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -23,20 +26,18 @@ from index.documents import Document, Passage, SearchResult
 from index.embedders import Embedder
 from index.errors import DocumentNotFound, EmbedderMismatch, UnsupportedFile, VankienError
 from index.isolation import parse_isolated
-from index.lexical import LexicalIndex
 from index.readers import MAX_BYTES
 from index.restoration import DiacriticRestorer, LazyRestorer
-from index.search import Searcher, SearchSettings, Snapshot, context_text
+from index.search import Searcher, SearchSettings, Snapshot, snapshot_of
+from index.segment_writer import Progress, SegmentWriter, restorer_texts, save_segment
+from index.segments import SEGMENTS_DIR, Segment, next_merge
 from index.store import Store
-from index.vectors import VectorIndex
-from index.vietnamese import index_tokens
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "index.sqlite3"
+MANIFEST = "manifest.json"
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
-EMBED_BATCH = 32
-Progress = Callable[[int, int], None]  # (done, total) passages embedded
 
 
 @dataclass(frozen=True)
@@ -88,18 +89,31 @@ class Library:
         db_path: Path | None = None,
         check_embedder: bool = True,
         max_file_bytes: int = MAX_BYTES,
+        staging_above: int | None = None,
     ) -> None:
+        """`staging_above`: start empty (a fresh database), number generations above that one, and delete
+        nothing: the live index sharing the folder stays untouched until the build swaps databases."""
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.segments_dir = self.data_dir / SEGMENTS_DIR
         self.embedder = embedder
         self.max_file_bytes = max_file_bytes
         self._store = Store(db_path or self.data_dir / DB_NAME)
         self._write_lock = threading.Lock()
+        self._staging = staging_above is not None
         if check_embedder:
             self._check_embedder()
         self._settings = settings
-        self._live = (self._load_snapshot(), Searcher(self._store, embedder, settings))  # swapped as one
-        self._remove_stale_generations()
+        if staging_above is not None:
+            self._store.set_meta("generation", str(staging_above))
+            snapshot = self._empty_snapshot(staging_above)
+        else:
+            snapshot = self._load_snapshot()
+        self._live = (snapshot, Searcher(self._store, embedder, settings))  # swapped as one
+        self._collect_garbage()
+        if self._outdated_format():
+            log.warning("The index in %s predates segments: rebuilding it from the stored passages.", self.data_dir)
+            self.reindex()
 
     # ---------------------------------------------------------------- opening
     def _check_embedder(self) -> None:
@@ -126,25 +140,40 @@ class Library:
         """The spec of the embedder that built the index on disk (to serve from it during a reindex)."""
         return self._store.get_meta("embedder_spec")
 
+    def _dim(self) -> int:
+        return int(self._store.get_meta("dim") or self.embedder.dim)
+
+    def _empty_snapshot(self, generation: int) -> Snapshot:
+        return snapshot_of(generation, [], np.zeros(0, dtype=np.int64), DiacriticRestorer.train([]), self._dim())
+
     def _load_snapshot(self) -> Snapshot:
         generation = int(self._store.get_meta("generation") or 0)
         folder = _generation_dir(self.data_dir, generation)
-        if generation == 0 or not folder.exists():
-            dim = int(self._store.get_meta("dim") or self.embedder.dim)
-            return Snapshot(0, VectorIndex.empty(dim), LexicalIndex.build([], []), DiacriticRestorer.train([]))
-        return Snapshot(
-            generation,
-            VectorIndex.load(folder / "vectors.faiss"),
-            LexicalIndex.load(folder / "lexical"),
-            LazyRestorer(folder / "restorer.json"),
-        )
+        if generation == 0 or not (folder / MANIFEST).exists():
+            return self._empty_snapshot(generation)
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        segments = [Segment.load(self.segments_dir / name) for name in manifest["segments"]]
+        return snapshot_of(generation, segments, np.load(folder / "deleted.npy"), LazyRestorer(folder / "restorer.json"), self._dim())
 
-    def _remove_stale_generations(self) -> None:
-        """Older generations and half-written ones from an interrupted write."""
+    def _outdated_format(self) -> bool:
+        """A generation written before segments existed (one FAISS file and a bm25s folder)."""
+        folder = _generation_dir(self.data_dir, self.generation)
+        return not self._staging and self.generation > 0 and (folder / "vectors.faiss").exists() and not (folder / MANIFEST).exists()
+
+    def _collect_garbage(self) -> None:
+        """Generations other than the live one, and segments it does not name (merged away, or left by an
+        interrupted write). A staging library deletes nothing: the folder still belongs to the live index."""
+        if self._staging:
+            return
+        live = {segment.name for segment in self._snapshot.segments}
         for folder in self.data_dir.glob("gen-*"):
             suffix = folder.name[4:]
             if suffix.endswith(".tmp") or (suffix.isdigit() and int(suffix) < self.generation):
                 shutil.rmtree(folder, ignore_errors=True)
+        if self.segments_dir.is_dir():
+            for folder in self.segments_dir.iterdir():
+                if folder.name not in live:
+                    shutil.rmtree(folder, ignore_errors=True)
 
     def close(self) -> None:
         self._store.close()
@@ -174,25 +203,32 @@ class Library:
     def passage_count(self) -> int:
         return len(self._snapshot.vectors)
 
+    def segment_count(self) -> int:
+        return len(self._snapshot.segments)
+
     def search(self, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
         snapshot, searcher = self._live
         return searcher.search(snapshot, query, top_k=top_k, offset=offset)
 
     # ---------------------------------------------------------------- writing
     def add_files(self, paths: Sequence[Path], progress: Progress | None = None) -> AddReport:
-        """Parse every file (bad ones are reported, not fatal), then index the good ones in one generation."""
+        """Parse every file (bad ones are reported, not fatal) and index the good ones in one generation.
+
+        Files are parsed one at a time as the write consumes them, so a large folder is never all in memory.
+        """
         files, errors = expand_paths(paths)
         report = AddReport(errors=errors)
-        parsed: list[tuple[Document, list[Passage]]] = []
-        for path in files:
-            try:
-                parsed.append(parse_isolated(path, self.max_file_bytes))  # a child process: a hostile file cannot hang or bloat us
-            except VankienError as error:
-                report.errors.append((path.name, error))
-            except OSError as error:
-                report.errors.append((path.name, UnsupportedFile(f"Không đọc được tệp {path.name}: {error.strerror}")))
-        if parsed:
-            report.outcomes = self._commit(parsed, progress)
+
+        def parsed() -> Iterator[tuple[Document, list[Passage]]]:
+            for path in files:
+                try:
+                    yield parse_isolated(path, self.max_file_bytes)  # a child process: a hostile file cannot hang or bloat us
+                except VankienError as error:
+                    report.errors.append((path.name, error))
+                except OSError as error:
+                    report.errors.append((path.name, UnsupportedFile(f"Không đọc được tệp {path.name}: {error.strerror}")))
+
+        report.outcomes = self._commit(parsed(), progress, keep_passages=True)
         return report
 
     def add_file(self, path: Path, progress: Progress | None = None) -> AddOutcome:
@@ -202,9 +238,11 @@ class Library:
             raise report.errors[0][1]
         return report.outcomes[0]
 
-    def add_documents(self, items: Sequence[tuple[Document, list[Passage]]], progress: Progress | None = None) -> list[AddOutcome]:
-        """Index already-parsed documents (benchmarks and generated corpora)."""
-        return self._commit(list(items), progress)
+    def add_documents(self, items: Iterable[tuple[Document, list[Passage]]], progress: Progress | None = None) -> list[AddOutcome]:
+        """Index already-parsed documents (benchmarks, generated corpora), streamed from any iterable.
+
+        The outcomes do not carry the passages, so memory stays flat however many documents flow through."""
+        return self._commit(items, progress, keep_passages=False)
 
     def remove(self, doc_id: int) -> Document:
         document = self.document(doc_id)
@@ -213,71 +251,65 @@ class Library:
 
     def _commit(
         self,
-        items: list[tuple[Document, list[Passage]]],
+        items: Iterable[tuple[Document, list[Passage]]],
         progress: Progress | None,
         remove_ids: Sequence[int] = (),
+        keep_passages: bool = False,
     ) -> list[AddOutcome]:
+        total = sum(len(ps) for _, ps in items) if isinstance(items, (list, tuple)) else 0
         with self._write_lock:
-            outcomes: list[AddOutcome] = []
-            to_remove: dict[int, Document] = {}
-            for doc_id in remove_ids:
-                to_remove[doc_id] = self.document(doc_id)
-            fresh: list[tuple[Document, list[Passage], Document | None]] = []
-            seen_hashes: dict[str, Document] = {}
-            for document, passages in items:
-                existing = self._store.document_by_hash(document.content_hash) or seen_hashes.get(document.content_hash)
-                if existing is not None:
-                    outcomes.append(AddOutcome(existing, "unchanged"))
-                    continue
-                seen_hashes[document.content_hash] = document
-                previous = self._store.document_by_source(document.source)
-                if previous is not None and previous.id not in to_remove:
-                    to_remove[previous.id] = previous
-                fresh.append((document, passages, previous))
-            if not fresh and not to_remove:
-                return outcomes
-
-            next_id = int(self._store.get_meta("next_passage_id") or 1)
-            numbered: list[tuple[Document, list[Passage], Document | None]] = []
-            for document, passages, previous in fresh:
-                with_ids = [Passage(p.text, p.paragraph, p.section, next_id + i) for i, p in enumerate(passages)]
-                next_id += len(passages)
-                numbered.append((document, with_ids, previous))
-            contexts = [context_text(d, p) for d, ps, _ in numbered for p in ps]
-            new_ids = np.array([p.id for _, ps, _ in numbered for p in ps], dtype=np.int64)
-            new_tokens = [index_tokens(c) for c in contexts]
-            vectors = self._embed(contexts, progress)
-
-            removed_passages = [p for doc_id in to_remove for p in self._store.passages_of(doc_id)]
-            removed_ids = {p.id for p in removed_passages}
             snapshot = self._snapshot
-            vector_index = snapshot.vectors.copy()
-            vector_index.remove(np.array(sorted(removed_ids), dtype=np.int64))
-            vector_index.add(new_ids, vectors)
-            ids, tokens = [], []
-            for passage_id, passage_tokens in self._store.iter_tokens():
-                if passage_id not in removed_ids:
-                    ids.append(passage_id)
-                    tokens.append(passage_tokens)
-            lexical = LexicalIndex.build(ids + new_ids.tolist(), tokens + new_tokens)
-            restorer = snapshot.restorer.without(
-                DiacriticRestorer.train(_restorer_texts([(to_remove[d], self._store.passages_of(d)) for d in to_remove]))
-            ).merged(DiacriticRestorer.train(_restorer_texts([(d, ps) for d, ps, _ in numbered])))
-
-            generation = snapshot.generation + 1
-            self._write_generation(generation, vector_index, lexical, restorer)
-            token_iter = iter(new_tokens)
-            with self._store.transaction():
-                for doc_id in to_remove:
-                    self._store.delete_document(doc_id)
-                for document, passages, previous in numbered:
-                    saved, stored = self._store.insert_document(document, passages, [next(token_iter) for _ in passages])
-                    outcomes.append(AddOutcome(saved, "replaced" if previous else "added", previous, tuple(stored)))
+            outcomes: list[AddOutcome] = []
+            to_remove: dict[int, Document] = {doc_id: self.document(doc_id) for doc_id in remove_ids}
+            writer = SegmentWriter(self.embedder, self.segments_dir, progress, total)
+            with self._store.transaction():  # this thread reads its own inserts; questions read the last commit
+                next_id = int(self._store.get_meta("next_passage_id") or 1)
+                for document, passages in items:
+                    existing = self._store.document_by_hash(document.content_hash)
+                    if existing is not None:
+                        outcomes.append(AddOutcome(existing, "unchanged"))
+                        continue
+                    previous = self._store.document_by_source(document.source)
+                    if previous is not None:
+                        to_remove.setdefault(previous.id, previous)
+                    numbered = [Passage(p.text, p.paragraph, p.section, next_id + i) for i, p in enumerate(passages)]
+                    next_id += len(numbered)
+                    saved, stored = self._store.insert_document(document, numbered)
+                    writer.add(saved, stored)
+                    outcomes.append(AddOutcome(saved, "replaced" if previous else "added", previous,
+                                               tuple(stored) if keep_passages else ()))
+                writer.flush()
+                removed = DiacriticRestorer.train([])
+                removed_ids: list[int] = []
+                for doc_id, document in to_remove.items():
+                    removed = removed.merged(DiacriticRestorer.train(restorer_texts(document, self._store.passages_of(doc_id))))
+                    removed_ids += self._store.delete_document(doc_id)
+                if not writer.segments and not removed_ids:
+                    return outcomes  # nothing new: every document was already indexed
+                segments, deleted = self._settle(
+                    [*snapshot.segments, *writer.segments], np.union1d(snapshot.deleted, np.asarray(removed_ids, dtype=np.int64))
+                )
+                restorer = snapshot.restorer.without(removed).merged(writer.syllables.model())
+                generation = snapshot.generation + 1
+                self._write_generation(generation, segments, deleted, restorer)
                 self._store.set_meta("next_passage_id", str(next_id))
                 self._record_embedder(self.embedder, generation)
-            self._live = (Snapshot(generation, vector_index, lexical, restorer), self._live[1])
-            self._remove_stale_generations()
+            self._live = (snapshot_of(generation, segments, deleted, restorer, self.embedder.dim), self._live[1])
+            self._collect_garbage()
             return outcomes
+
+    def _settle(self, segments: list[Segment], deleted: np.ndarray) -> tuple[list[Segment], np.ndarray]:
+        """Merge segments (index/segments.py's policy) until settled; keep only deleted ids still held."""
+        while (group := next_merge(segments, deleted)) is not None:
+            merged = Segment.merge(group, deleted)
+            save_segment(merged, self.segments_dir)
+            names = {s.name for s in group}
+            position = min(i for i, s in enumerate(segments) if s.name in names)
+            segments = [s for s in segments if s.name not in names]
+            segments.insert(position, merged)
+            log.info("merged %d segments into %s (%d passages)", len(group), merged.name, len(merged))
+        held = np.concatenate([s.ids for s in segments]) if segments else np.zeros(0, dtype=np.int64)
+        return segments, np.asarray(deleted, dtype=np.int64)[np.isin(deleted, held)]
 
     def _record_embedder(self, embedder: Embedder, generation: int) -> None:
         self._store.set_meta("embedder", embedder.name)
@@ -286,64 +318,44 @@ class Library:
         self._store.set_meta("generation", str(generation))
 
     def reindex(self, embedder: Embedder | None = None, progress: Progress | None = None) -> None:
-        """Re-embed and re-tokenise every passage into a new generation (e.g. after changing the embedder).
+        """Re-embed and re-tokenise every passage into new segments (e.g. after changing the embedder).
 
         Questions keep being answered from the current generation until the switch, which is atomic.
         """
         embedder = embedder or self.embedder
         with self._write_lock:
-            pairs = [(d, self._store.passages_of(d.id)) for d in self._store.documents()]
-            ids = [p.id for _, ps in pairs for p in ps]
-            contexts = [context_text(d, p) for d, ps in pairs for p in ps]
-            tokens = [index_tokens(c) for c in contexts]
-            vector_index = VectorIndex.empty(embedder.dim)
-            vector_index.add(np.array(ids, dtype=np.int64), self._embed(contexts, progress, embedder))
-            lexical = LexicalIndex.build(ids, tokens)
-            restorer = DiacriticRestorer.train(_restorer_texts(pairs))
+            writer = SegmentWriter(embedder, self.segments_dir, progress, self._store.passage_count())
+            for document, passages in self._store.iter_documents():
+                writer.add(document, passages)
+            writer.flush()
+            segments, deleted = self._settle(writer.segments, np.zeros(0, dtype=np.int64))
+            restorer = writer.syllables.model()
             generation = self.generation + 1
-            self._write_generation(generation, vector_index, lexical, restorer)
+            self._write_generation(generation, segments, deleted, restorer)
             with self._store.transaction():
-                self._store.update_tokens(zip(ids, tokens))
                 self._record_embedder(embedder, generation)
             self.embedder = embedder
             if isinstance(self._snapshot.restorer, LazyRestorer):
                 self._snapshot.restorer.model()  # a search still on the old snapshot may need it after gen-N is gone
-            self._live = (Snapshot(generation, vector_index, lexical, restorer), Searcher(self._store, embedder, self._settings))
-            self._remove_stale_generations()
+            self._live = (snapshot_of(generation, segments, deleted, restorer, embedder.dim),
+                          Searcher(self._store, embedder, self._settings))
+            self._collect_garbage()
 
-    def _embed(self, texts: list[str], progress: Progress | None, embedder: Embedder | None = None) -> np.ndarray:
-        embedder = embedder or self.embedder
-        chunks = []
-        for start in range(0, len(texts), EMBED_BATCH):
-            chunks.append(embedder.embed_passages(texts[start : start + EMBED_BATCH]))
-            if progress:
-                progress(min(start + EMBED_BATCH, len(texts)), len(texts))
-        if not chunks:
-            return np.zeros((0, embedder.dim), dtype=np.float32)
-        return np.vstack(chunks)
-
-    def _write_generation(self, generation: int, vectors: VectorIndex, lexical: LexicalIndex, restorer: DiacriticRestorer) -> None:
-        """Write gen-N completely under a temporary name, fsync, then rename it into place."""
+    def _write_generation(self, generation: int, segments: list[Segment], deleted: np.ndarray,
+                          restorer: DiacriticRestorer | LazyRestorer) -> None:
+        """Write gen-N (segment names, deleted ids, diacritic model) under a temporary name, fsync, rename."""
         final = _generation_dir(self.data_dir, generation)
         staging = final.with_name(final.name + ".tmp")
         for folder in (staging, final):
             shutil.rmtree(folder, ignore_errors=True)
         staging.mkdir()
-        vectors.save(staging / "vectors.faiss")
-        lexical.save(staging / "lexical")
+        (staging / MANIFEST).write_text(json.dumps({"segments": [s.name for s in segments]}), encoding="utf-8")
+        np.save(staging / "deleted.npy", np.asarray(deleted, dtype=np.int64))
         restorer.save(staging / "restorer.json")
-        for path in [*staging.rglob("*")]:
-            if path.is_file():
-                fsync_path(path)
+        for path in staging.iterdir():
+            fsync_path(path)
         os.replace(staging, final)
         fsync_path(self.data_dir)
-
-
-def _restorer_texts(documents: Iterable[tuple[Document, list[Passage]]]) -> Iterable[str]:
-    for document, passages in documents:
-        yield document.title
-        for passage in passages:
-            yield passage.text
 
 
 def current_generation(data_dir: Path) -> int:
@@ -369,17 +381,13 @@ def build_library(
     staging_db = data_dir / (DB_NAME + ".building")
     for leftover in data_dir.glob(DB_NAME + ".building*"):
         leftover.unlink()
-    first = current_generation(data_dir)
-    staging = Store(staging_db)
-    staging.set_meta("generation", str(first))  # new generations number above the live one
-    staging.close()
-    library = Library(data_dir, embedder, db_path=staging_db, check_embedder=False, max_file_bytes=max_file_bytes)
-    empty = Snapshot(first, VectorIndex.empty(embedder.dim), LexicalIndex.build([], []), DiacriticRestorer.train([]))
-    library._live = (empty, library._live[1])
+    library = Library(data_dir, embedder, db_path=staging_db, check_embedder=False, max_file_bytes=max_file_bytes,
+                      staging_above=current_generation(data_dir))  # new generations number above the live one
     report = library.add_files(paths, progress)
     library.close()
     if not report.outcomes:
-        staging_db.unlink(missing_ok=True)
+        for leftover in data_dir.glob(DB_NAME + ".building*"):
+            leftover.unlink()
         return Library(data_dir, embedder, check_embedder=False, max_file_bytes=max_file_bytes), report
     for stale in (data_dir / (DB_NAME + "-wal"), data_dir / (DB_NAME + "-shm")):
         stale.unlink(missing_ok=True)

@@ -22,6 +22,23 @@ _INTERPOLATION = 0.7
 PRUNE_SINGLETON_BIGRAMS_ABOVE = 200_000
 
 
+class SyllableCounts:
+    """Syllable and syllable-pair counts gathered a few texts at a time (a long write), a model at the end."""
+
+    def __init__(self) -> None:
+        self.unigrams: Counter[str] = Counter()
+        self.bigrams: Counter[str] = Counter()
+
+    def learn(self, texts: Iterable[str]) -> None:
+        for text in texts:
+            words = [w for w in syllables(text) if w.isalpha()]
+            self.unigrams.update(words)
+            self.bigrams.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+
+    def model(self) -> "DiacriticRestorer":
+        return DiacriticRestorer(self.unigrams, self.bigrams)
+
+
 class DiacriticRestorer:
     def __init__(self, unigrams: Counter[str], bigrams: Counter[str]) -> None:
         self._unigrams = unigrams
@@ -33,13 +50,9 @@ class DiacriticRestorer:
 
     @classmethod
     def train(cls, texts: Iterable[str]) -> "DiacriticRestorer":
-        unigrams: Counter[str] = Counter()
-        bigrams: Counter[str] = Counter()
-        for text in texts:
-            words = [w for w in syllables(text) if w.isalpha()]
-            unigrams.update(words)
-            bigrams.update(f"{a} {b}" for a, b in zip(words, words[1:]))
-        return cls(unigrams, bigrams)
+        counts = SyllableCounts()
+        counts.learn(texts)
+        return counts.model()
 
     def merged(self, other: "DiacriticRestorer") -> "DiacriticRestorer":
         return DiacriticRestorer(self._unigrams + other._unigrams, self._bigrams + other._bigrams)

@@ -6,6 +6,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from index.documents import Document, Passage, SearchHit, SearchResult
 from index.embedders import Embedder
 from index.lexical import LexicalIndex
 from index.restoration import DiacriticRestorer, LazyRestorer
+from index.segments import Segment
 from index.store import Store
 from index.vectors import VectorIndex
 from index.vietnamese import (
@@ -56,9 +58,23 @@ class Snapshot:
     """One consistent generation of the indexes; searches read it while a writer builds the next."""
 
     generation: int
-    vectors: VectorIndex
-    lexical: LexicalIndex
+    segments: tuple[Segment, ...]
+    deleted: np.ndarray  # sorted ids of removed passages still held by a segment
+    vectors: VectorIndex  # the segments' vectors, read as one index
+    lexical: LexicalIndex  # the segments' BM25 postings, read as one index
     restorer: DiacriticRestorer | LazyRestorer
+
+
+def snapshot_of(generation: int, segments: Sequence[Segment], deleted: np.ndarray,
+                restorer: DiacriticRestorer | LazyRestorer, dim: int) -> Snapshot:
+    live = [segment.live_mask(deleted) for segment in segments]
+    ids = [segment.ids for segment in segments]
+    return Snapshot(
+        generation, tuple(segments), deleted,
+        VectorIndex([s.vectors for s in segments], ids, live, dim),
+        LexicalIndex([s.lexical for s in segments], ids, live),
+        restorer,
+    )
 
 
 def context_text(document: Document, passage: Passage) -> str:
@@ -156,11 +172,11 @@ class Searcher:
         candidates: dict[int, None] = {}
         for passage_id, _ in snapshot.vectors.search(query_vector, settings.candidates):
             candidates[passage_id] = None
-        for passage_id, _ in snapshot.lexical.top(lexical_scores, settings.candidates):
+        for passage_id, _ in lexical_scores.top(settings.candidates):
             candidates[passage_id] = None
         ids = list(candidates)
         dense = snapshot.vectors.scores_for(query_vector, ids)
-        lexical = {i: snapshot.lexical.score_of(lexical_scores, i) for i in ids}
+        lexical = {i: lexical_scores.of(i) for i in ids}
 
         passages = self._store.passages_by_ids(ids)
         documents: dict[int, Document] = {}

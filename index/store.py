@@ -1,4 +1,8 @@
-"""SQLite: documents, passages (with their lexical tokens) and index metadata, schema by numbered migrations."""
+"""SQLite: documents, passages and index metadata, schema by numbered migrations.
+
+Reads use one shared connection; a write transaction gets its own connection, so a long write (streaming
+thousands of passages through the embedder) never blocks questions, which keep reading the committed state.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +44,8 @@ MIGRATIONS = [
     );
     CREATE INDEX passages_doc ON passages(doc_id, paragraph);
     """,
+    # BM25 postings live in the index segments now (merged without re-tokenising): the copy here is unused.
+    "ALTER TABLE passages DROP COLUMN tokens",
 ]
 
 _DOC_COLUMNS = "id, title, source, content_hash, date, issuer, codes, byline, added_at, passage_count"
@@ -64,27 +70,49 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn = connect(path, MIGRATIONS)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards self._conn
+        self._writer: sqlite3.Connection | None = None
+        self._writer_lock = threading.RLock()
+        self._writing_thread: int | None = None
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._writer_lock:
             self._conn.close()
+            if self._writer is not None:
+                self._writer.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All writes inside commit together or not at all (a crash rolls them back)."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+        """All writes inside commit together or not at all (a crash rolls them back).
+
+        Inside, this thread's reads see its own uncommitted writes; other threads see the last commit.
+        """
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = connect(self.path, MIGRATIONS)
+            self._writer.execute("BEGIN IMMEDIATE")
+            self._writing_thread = threading.get_ident()
             try:
                 yield
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._writer.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            else:
+                self._writer.execute("COMMIT")
+            finally:
+                self._writing_thread = None
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if self._writing_thread is not None and self._writing_thread == threading.get_ident():
+            yield self._writer  # type: ignore[misc]
+        else:
+            with self._lock:
+                yield self._conn
 
     def _query(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        with self._connection() as conn:
+            return conn.execute(sql, params).fetchall()
 
     # ---------------------------------------------------------------- metadata
     def get_meta(self, key: str) -> str | None:
@@ -92,8 +120,8 @@ class Store:
         return rows[0][0] if rows else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._lock:
-            self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        with self._connection() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     # ---------------------------------------------------------------- documents
     def documents(self) -> list[Document]:
@@ -112,38 +140,31 @@ class Store:
         rows = self._query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE source = ? ORDER BY id DESC", (source,))
         return _document(rows[0]) if rows else None
 
-    def insert_document(
-        self, document: Document, passages: Sequence[Passage], tokens: Sequence[list[str]]
-    ) -> tuple[Document, list[Passage]]:
+    def insert_document(self, document: Document, passages: Sequence[Passage]) -> tuple[Document, list[Passage]]:
         """Insert (call inside a transaction) passages that already carry their ids; returns both saved."""
         added_at = now_iso()
-        with self._lock:
-            cursor = self._conn.execute(
+        with self._connection() as conn:
+            cursor = conn.execute(
                 "INSERT INTO documents(title, source, content_hash, date, issuer, codes, byline, added_at, passage_count)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (document.title, document.source, document.content_hash, document.date, document.issuer,
                  json.dumps(list(document.codes), ensure_ascii=False), document.byline, added_at, len(passages)),
             )
             doc_id = int(cursor.lastrowid)
-            self._conn.executemany(
-                "INSERT INTO passages(id, doc_id, paragraph, section, text, tokens) VALUES (?, ?, ?, ?, ?, ?)",
-                [(p.id, doc_id, p.paragraph, p.section, p.text, " ".join(t)) for p, t in zip(passages, tokens)],
+            conn.executemany(
+                "INSERT INTO passages(id, doc_id, paragraph, section, text) VALUES (?, ?, ?, ?, ?)",
+                [(p.id, doc_id, p.paragraph, p.section, p.text) for p in passages],
             )
         stored = [replace(p, doc_id=doc_id) for p in passages]
         return replace(document, id=doc_id, added_at=added_at, passage_count=len(passages)), stored
 
     def delete_document(self, doc_id: int) -> list[int]:
         """Delete inside a transaction; returns the removed passage ids."""
-        with self._lock:
-            ids = [r[0] for r in self._conn.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
-            self._conn.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
-            self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        with self._connection() as conn:
+            ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
+            conn.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
+            conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return ids
-
-    def update_tokens(self, rows: Iterable[tuple[int, list[str]]]) -> None:
-        """Replace passages' lexical tokens (call inside a transaction)."""
-        with self._lock:
-            self._conn.executemany("UPDATE passages SET tokens = ? WHERE id = ?", ((" ".join(t), i) for i, t in rows))
 
     # ---------------------------------------------------------------- passages
     def passages_of(self, doc_id: int) -> list[Passage]:
@@ -165,16 +186,15 @@ class Store:
     def passage_count(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM passages")[0][0])
 
-    def iter_tokens(self, batch: int = 10_000) -> Iterator[tuple[int, list[str]]]:
-        """(passage id, lexical tokens) for every passage, in id order, streamed."""
-        last = -1
-        while True:
-            rows = self._query("SELECT id, tokens FROM passages WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
-            if not rows:
-                return
-            for passage_id, tokens in rows:
-                yield passage_id, tokens.split(" ") if tokens else []
-            last = rows[-1][0]
+    def passage_ids(self) -> list[int]:
+        return [r[0] for r in self._query("SELECT id FROM passages ORDER BY id")]
+
+    def iter_documents(self) -> Iterator[tuple[Document, list[Passage]]]:
+        """Every document with its passages, oldest first (so passage ids increase), streamed."""
+        for (doc_id,) in self._query("SELECT id FROM documents ORDER BY id"):
+            document = self.document(doc_id)
+            if document is not None:
+                yield document, sorted(self.passages_of(doc_id), key=lambda p: p.id)
 
     def iter_texts(self, batch: int = 10_000) -> Iterator[tuple[int, str]]:
         last = -1

