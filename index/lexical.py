@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -39,22 +40,11 @@ class LexicalSegment:
     lengths: np.ndarray  # int32: tokens per row
 
     @classmethod
-    def build(cls, token_lists: Sequence[list[str]]) -> "LexicalSegment":
-        vocabulary: dict[str, int] = {}
-        columns: list[int] = []
-        counts: list[int] = []
-        row_sizes: list[int] = []
+    def build(cls, token_lists: Iterable[list[str]]) -> "LexicalSegment":
+        builder = PostingsBuilder()
         for tokens in token_lists:
-            counted = Counter(tokens)
-            row_sizes.append(len(counted))
-            for term, count in counted.items():
-                columns.append(vocabulary.setdefault(term, len(vocabulary)))
-                counts.append(count)
-        rows = np.repeat(np.arange(len(token_lists), dtype=np.int32), row_sizes)
-        hashes = np.fromiter((term_hash(t) for t in vocabulary), dtype=np.uint64, count=len(vocabulary))
-        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int32, count=len(token_lists))
-        return cls._from_postings(hashes[np.asarray(columns, dtype=np.int64)], rows,
-                                  np.minimum(np.asarray(counts, dtype=np.int64), 65535).astype(np.uint16), lengths)
+            builder.add(tokens)
+        return builder.finish()
 
     @classmethod
     def _from_postings(cls, posting_hashes: np.ndarray, rows: np.ndarray, counts: np.ndarray,
@@ -144,6 +134,34 @@ _NO_ROWS = np.zeros(0, dtype=np.int32)
 _NO_COUNTS = np.zeros(0, dtype=np.uint16)
 
 
+class PostingsBuilder:
+    """Passages' tokens in, one at a time → a LexicalSegment. Only term counts are kept, in compact arrays, so
+    the token lists (most of a write's memory) can go as soon as each passage is counted."""
+
+    def __init__(self) -> None:
+        self._vocabulary: dict[str, int] = {}
+        self._columns = array("q")
+        self._counts = array("q")
+        self._row_sizes = array("q")
+        self._lengths = array("q")
+
+    def add(self, tokens: list[str]) -> None:
+        counted = Counter(tokens)
+        vocabulary = self._vocabulary
+        self._columns.extend([vocabulary.setdefault(term, len(vocabulary)) for term in counted])
+        self._counts.extend(counted.values())
+        self._row_sizes.append(len(counted))
+        self._lengths.append(len(tokens))
+
+    def finish(self) -> LexicalSegment:
+        hashes = np.fromiter((term_hash(t) for t in self._vocabulary), dtype=np.uint64, count=len(self._vocabulary))
+        rows = np.repeat(np.arange(len(self._row_sizes), dtype=np.int32), np.frombuffer(self._row_sizes, dtype=np.int64))
+        columns = np.frombuffer(self._columns, dtype=np.int64)
+        counts = np.minimum(np.frombuffer(self._counts, dtype=np.int64), 65535).astype(np.uint16)
+        lengths = np.frombuffer(self._lengths, dtype=np.int64).astype(np.int32)
+        return LexicalSegment._from_postings(hashes[columns], rows, counts, lengths)
+
+
 class LexicalScores:
     """BM25 scores of one question, one array per segment (deleted rows scored 0)."""
 
@@ -163,9 +181,17 @@ class LexicalScores:
         best.sort(key=lambda pair: (-pair[1], pair[0]))
         return best[:k]
 
-    def of(self, passage_id: int) -> float:
-        found = self._index.locate(passage_id)
-        return 0.0 if found is None else float(self._per_segment[found[0]][found[1]])
+    def of_many(self, passage_ids: Sequence[int]) -> dict[int, float]:
+        """The score of each passage id (0 for ids no live row holds)."""
+        wanted = np.asarray(passage_ids, dtype=np.int64)
+        found = np.zeros(len(wanted), dtype=np.float32)
+        for ids, scores in zip(self._index.segment_ids, self._per_segment):
+            if len(ids) == 0 or len(wanted) == 0:
+                continue
+            rows = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+            held = ids[rows] == wanted
+            found[held] = scores[rows[held]]
+        return dict(zip(wanted.tolist(), found.tolist()))
 
 
 class LexicalIndex:
@@ -191,14 +217,6 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return self._live_count
-
-    def locate(self, passage_id: int) -> tuple[int, int] | None:
-        """(segment, row) of a live passage."""
-        for number, ids in enumerate(self.segment_ids):
-            row = int(np.searchsorted(ids, passage_id))
-            if row < len(ids) and ids[row] == passage_id:
-                return (number, row) if self._live[number][row] else None
-        return None
 
     def scores(self, tokens: list[str]) -> LexicalScores:
         per_segment = [np.zeros(len(s), dtype=np.float32) for s in self._segments]

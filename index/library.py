@@ -301,8 +301,7 @@ class Library:
     def _settle(self, segments: list[Segment], deleted: np.ndarray) -> tuple[list[Segment], np.ndarray]:
         """Merge segments (index/segments.py's policy) until settled; keep only deleted ids still held."""
         while (group := next_merge(segments, deleted)) is not None:
-            merged = Segment.merge(group, deleted)
-            save_segment(merged, self.segments_dir)
+            merged = save_segment(Segment.merge(group, deleted), self.segments_dir)
             names = {s.name for s in group}
             position = min(i for i, s in enumerate(segments) if s.name in names)
             segments = [s for s in segments if s.name not in names]

@@ -16,6 +16,7 @@ import numpy as np
 from index.atomic import fsync_path
 from index.documents import Document, Passage
 from index.embedders import Embedder
+from index.lexical import LexicalSegment, PostingsBuilder
 from index.restoration import SyllableCounts
 from index.search import context_text
 from index.segments import FLUSH_PASSAGES, Segment
@@ -25,8 +26,11 @@ EMBED_BATCH = 32
 Progress = Callable[[int, int], None]  # (done, total) passages embedded; total 0 when unknown
 
 
-def save_segment(segment: Segment, segments_dir: Path) -> None:
-    """Write a segment's folder under a temporary name, fsync it, then rename it into place."""
+def save_segment(segment: Segment, segments_dir: Path) -> Segment:
+    """Write a segment's folder under a temporary name, fsync it, then rename it into place.
+
+    Returns the segment with its BM25 postings memory-mapped from the saved files, so the arrays built in
+    memory are released: a long write holds one flush's worth of postings, not all of them."""
     final = segments_dir / segment.name
     staging = segments_dir / (segment.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
@@ -36,6 +40,7 @@ def save_segment(segment: Segment, segments_dir: Path) -> None:
             fsync_path(path)
     os.replace(staging, final)
     fsync_path(segments_dir)
+    return Segment(segment.name, segment.ids, segment.vectors, LexicalSegment.load(final / "lexical"))
 
 
 def restorer_texts(document: Document, passages: list[Passage]) -> list[str]:
@@ -68,13 +73,14 @@ class SegmentWriter:
             return
         contexts = [context_text(d, p) for d, p in self._pending]
         ids = np.array([p.id for _, p in self._pending], dtype=np.int64)
-        tokens = [index_tokens(c) for c in contexts]
+        postings = PostingsBuilder()
+        for context in contexts:
+            postings.add(index_tokens(context))
         vectors = self._embed(contexts)
         self._pending = []
-        segment = Segment.build(ids, vectors, tokens)
+        segment = Segment.build(ids, vectors, postings.finish())
         self._segments_dir.mkdir(parents=True, exist_ok=True)
-        save_segment(segment, self._segments_dir)
-        self.segments.append(segment)
+        self.segments.append(save_segment(segment, self._segments_dir))
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         chunks = []

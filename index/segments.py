@@ -34,12 +34,14 @@ class Segment:
     lexical: LexicalSegment
 
     @classmethod
-    def build(cls, ids: np.ndarray, vectors: np.ndarray, token_lists: Sequence[list[str]]) -> "Segment":
+    def build(cls, ids: np.ndarray, vectors: np.ndarray, lexical: LexicalSegment) -> "Segment":
         """Rows must come in increasing id order (the library assigns ids that way)."""
         ids = np.asarray(ids, dtype=np.int64)
         if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
             raise ValueError("segment ids must be strictly increasing")
-        return cls(new_segment_name(), ids, VectorSegment.build(ids, vectors), LexicalSegment.build(token_lists))
+        if len(lexical) != len(ids):
+            raise ValueError("one row of postings per passage id")
+        return cls(new_segment_name(), ids, VectorSegment.build(ids, vectors), lexical)
 
     @classmethod
     def merge(cls, parts: Sequence["Segment"], deleted: np.ndarray) -> "Segment":

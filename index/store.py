@@ -132,6 +132,16 @@ class Store:
         rows = self._query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,))
         return _document(rows[0]) if rows else None
 
+    def documents_by_ids(self, ids: Iterable[int]) -> dict[int, Document]:
+        ids = sorted(set(ids))
+        found: dict[int, Document] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id IN ({marks})", chunk):
+                found[row[0]] = _document(row)
+        return found
+
     def document_by_hash(self, content_hash: str) -> Document | None:
         rows = self._query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE content_hash = ?", (content_hash,))
         return _document(rows[0]) if rows else None

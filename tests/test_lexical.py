@@ -46,7 +46,8 @@ def one_index(parts: list[LexicalSegment], deleted_rows: list[np.ndarray] | None
 
 def flat_scores(index: LexicalIndex, question: str, count: int) -> np.ndarray:
     scores = index.scores(query_tokens(question))
-    return np.array([scores.of(i) for i in range(count)])
+    found = scores.of_many(list(range(count)))
+    return np.array([found[i] for i in range(count)])
 
 
 def test_one_segment_scores_equal_bm25s(corpus):
@@ -76,7 +77,7 @@ def test_top_ranks_like_the_reference(corpus):
 def test_deleted_rows_score_nothing_and_hold_no_token(corpus):
     index = one_index([LexicalSegment.build(corpus)], [np.array([0, 1, 2])])
     scores = index.scores(query_tokens("công tác kiểm tra"))
-    assert all(scores.of(row) == 0.0 for row in (0, 1, 2))
+    assert scores.of_many([0, 1, 2]) == {0: 0.0, 1: 0.0, 2: 0.0}
     assert {i for i, _ in scores.top(len(corpus))}.isdisjoint({0, 1, 2})
     token = corpus[0][0]
     holders = index.passages_with(token)

