@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from index.library import DB_NAME, MANIFEST
-from index.restoration import DiacriticRestorer
+from index.restoration import SyllableTable
 from index.segments import SEGMENTS_DIR, Segment
 from index.store import Store
 
@@ -63,9 +63,11 @@ def _check_generation(data_dir: Path, store: Store, generation: int) -> list[str
     if not folder.is_dir():
         return problems + [f"Thiếu thư mục {folder.name} của thế hệ đang dùng."]
     try:
-        names = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["segments"]
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        names = manifest["segments"]
         deleted = np.load(folder / "deleted.npy")
-        DiacriticRestorer.load(folder / "restorer.json")
+        for name in manifest["removed"]:
+            SyllableTable.load(folder / "removed" / name)
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:
         return problems + [f"Không mở được {folder.name}: {error}"]
     segments = []
@@ -87,6 +89,8 @@ def _check_generation(data_dir: Path, store: Store, generation: int) -> list[str
         problems.append(f"{len(all_held) - len(np.unique(all_held))} mã đoạn nằm trong hai đoạn chỉ mục.")
     if stray := sorted(set(deleted.tolist()) - set(all_held.tolist())):
         problems.append(f"{len(stray)} mã đã xoá không thuộc đoạn chỉ mục nào: {_sample(stray)}.")
+    if stale := sorted(set(manifest["removed"]) - set(names)):
+        problems.append(f"Số đếm âm tiết của đoạn đã xoá ghi cho đoạn chỉ mục không còn dùng: {', '.join(stale)}.")
     live = all_held[~np.isin(all_held, deleted)]
     problems += _compare("chỉ mục (FAISS + BM25)", live, set(stored_ids))
     return problems

@@ -1,8 +1,8 @@
 """The one object the bot and the CLI hold: add, remove, list and search documents in a data directory.
 
 On disk: `index.sqlite3` (documents, passages, metadata), `segments/` (immutable slices of the vector and
-BM25 indexes, index/segments.py) and one `gen-N/` folder naming the live segments, the removed passage ids
-they still hold and the diacritic model. A write saves new segments and `gen-N+1/` beside the live ones,
+BM25 indexes and of the diacritic model's counts, index/segments.py) and one `gen-N/` folder naming the live
+segments, the removed passage ids they still hold and those passages' syllable counts. A write saves new segments and `gen-N+1/` beside the live ones,
 then a single SQLite transaction switches to it, so a crash at any point leaves one complete generation in
 use; what no generation names is deleted afterwards.
 """
@@ -27,7 +27,7 @@ from index.embedders import Embedder
 from index.errors import DocumentNotFound, EmbedderMismatch, UnsupportedFile, VankienError
 from index.isolation import parse_isolated
 from index.readers import MAX_BYTES
-from index.restoration import DiacriticRestorer, LazyRestorer
+from index.restoration import SyllableTable
 from index.search import Searcher, SearchSettings, Snapshot, snapshot_of
 from index.segment_writer import Progress, SegmentWriter, restorer_texts, save_segment
 from index.segments import SEGMENTS_DIR, Segment, next_merge
@@ -144,7 +144,7 @@ class Library:
         return int(self._store.get_meta("dim") or self.embedder.dim)
 
     def _empty_snapshot(self, generation: int) -> Snapshot:
-        return snapshot_of(generation, [], np.zeros(0, dtype=np.int64), DiacriticRestorer.train([]), self._dim())
+        return snapshot_of(generation, [], np.zeros(0, dtype=np.int64), {}, self._dim())
 
     def _load_snapshot(self) -> Snapshot:
         generation = int(self._store.get_meta("generation") or 0)
@@ -153,7 +153,8 @@ class Library:
             return self._empty_snapshot(generation)
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         segments = [Segment.load(self.segments_dir / name) for name in manifest["segments"]]
-        return snapshot_of(generation, segments, np.load(folder / "deleted.npy"), LazyRestorer(folder / "restorer.json"), self._dim())
+        removed = {name: SyllableTable.load(folder / "removed" / name) for name in manifest["removed"]}
+        return snapshot_of(generation, segments, np.load(folder / "deleted.npy"), removed, self._dim())
 
     def _outdated_format(self) -> bool:
         """A generation written before segments existed (one FAISS file and a bm25s folder)."""
@@ -279,36 +280,45 @@ class Library:
                     outcomes.append(AddOutcome(saved, "replaced" if previous else "added", previous,
                                                tuple(stored) if keep_passages else ()))
                 writer.flush()
-                removed = DiacriticRestorer.train([])
+                segments = [*snapshot.segments, *writer.segments]
+                removed = dict(snapshot.removed)
                 removed_ids: list[int] = []
                 for doc_id, document in to_remove.items():
-                    removed = removed.merged(DiacriticRestorer.train(restorer_texts(document, self._store.passages_of(doc_id))))
+                    passages = self._store.passages_of(doc_id)
+                    holder = next((s for s in segments if passages and s.holds(passages[0].id)), None)
+                    if holder is not None:  # its syllables leave the model now, its rows at the next merge
+                        counted = SyllableTable.count(restorer_texts(document, passages))
+                        removed[holder.name] = removed.get(holder.name, SyllableTable.empty()).plus(counted)
                     removed_ids += self._store.delete_document(doc_id)
                 if not writer.segments and not removed_ids:
                     return outcomes  # nothing new: every document was already indexed
-                segments, deleted = self._settle(
-                    [*snapshot.segments, *writer.segments], np.union1d(snapshot.deleted, np.asarray(removed_ids, dtype=np.int64))
+                segments, deleted, removed = self._settle(
+                    segments, np.union1d(snapshot.deleted, np.asarray(removed_ids, dtype=np.int64)), removed
                 )
-                restorer = snapshot.restorer.without(removed).merged(writer.syllables.model())
                 generation = snapshot.generation + 1
-                self._write_generation(generation, segments, deleted, restorer)
+                self._write_generation(generation, segments, deleted, removed)
                 self._store.set_meta("next_passage_id", str(next_id))
                 self._record_embedder(self.embedder, generation)
-            self._live = (snapshot_of(generation, segments, deleted, restorer, self.embedder.dim), self._live[1])
+            self._live = (snapshot_of(generation, segments, deleted, removed, self.embedder.dim), self._live[1])
             self._collect_garbage()
             return outcomes
 
-    def _settle(self, segments: list[Segment], deleted: np.ndarray) -> tuple[list[Segment], np.ndarray]:
-        """Merge segments (index/segments.py's policy) until settled; keep only deleted ids still held."""
+    def _settle(
+        self, segments: list[Segment], deleted: np.ndarray, removed: dict[str, SyllableTable]
+    ) -> tuple[list[Segment], np.ndarray, dict[str, SyllableTable]]:
+        """Merge segments (index/segments.py's policy) until settled; keep only what live segments hold
+        of the deleted ids and of the removed passages' syllable counts."""
         while (group := next_merge(segments, deleted)) is not None:
-            merged = save_segment(Segment.merge(group, deleted), self.segments_dir)
+            merged = save_segment(Segment.merge(group, deleted, removed), self.segments_dir)
             names = {s.name for s in group}
             position = min(i for i, s in enumerate(segments) if s.name in names)
             segments = [s for s in segments if s.name not in names]
             segments.insert(position, merged)
             log.info("merged %d segments into %s (%d passages)", len(group), merged.name, len(merged))
         held = np.concatenate([s.ids for s in segments]) if segments else np.zeros(0, dtype=np.int64)
-        return segments, np.asarray(deleted, dtype=np.int64)[np.isin(deleted, held)]
+        names = {s.name for s in segments}
+        return (segments, np.asarray(deleted, dtype=np.int64)[np.isin(deleted, held)],
+                {name: table for name, table in removed.items() if name in names})
 
     def _record_embedder(self, embedder: Embedder, generation: int) -> None:
         self._store.set_meta("embedder", embedder.name)
@@ -327,31 +337,30 @@ class Library:
             for document, passages in self._store.iter_documents():
                 writer.add(document, passages)
             writer.flush()
-            segments, deleted = self._settle(writer.segments, np.zeros(0, dtype=np.int64))
-            restorer = writer.syllables.model()
+            segments, deleted, removed = self._settle(writer.segments, np.zeros(0, dtype=np.int64), {})
             generation = self.generation + 1
-            self._write_generation(generation, segments, deleted, restorer)
+            self._write_generation(generation, segments, deleted, removed)
             with self._store.transaction():
                 self._record_embedder(embedder, generation)
             self.embedder = embedder
-            if isinstance(self._snapshot.restorer, LazyRestorer):
-                self._snapshot.restorer.model()  # a search still on the old snapshot may need it after gen-N is gone
-            self._live = (snapshot_of(generation, segments, deleted, restorer, embedder.dim),
+            self._live = (snapshot_of(generation, segments, deleted, removed, embedder.dim),
                           Searcher(self._store, embedder, self._settings))
             self._collect_garbage()
 
     def _write_generation(self, generation: int, segments: list[Segment], deleted: np.ndarray,
-                          restorer: DiacriticRestorer | LazyRestorer) -> None:
-        """Write gen-N (segment names, deleted ids, diacritic model) under a temporary name, fsync, rename."""
+                          removed: dict[str, SyllableTable]) -> None:
+        """Write gen-N (segment names, deleted ids, their syllable counts) under a temporary name, fsync, rename."""
         final = _generation_dir(self.data_dir, generation)
         staging = final.with_name(final.name + ".tmp")
         for folder in (staging, final):
             shutil.rmtree(folder, ignore_errors=True)
         staging.mkdir()
-        (staging / MANIFEST).write_text(json.dumps({"segments": [s.name for s in segments]}), encoding="utf-8")
+        manifest = {"segments": [s.name for s in segments], "removed": sorted(removed)}
+        (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
         np.save(staging / "deleted.npy", np.asarray(deleted, dtype=np.int64))
-        restorer.save(staging / "restorer.json")
-        for path in staging.iterdir():
+        for name, table in removed.items():
+            table.save(staging / "removed" / name)
+        for path in staging.rglob("*"):
             fsync_path(path)
         os.replace(staging, final)
         fsync_path(self.data_dir)

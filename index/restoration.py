@@ -2,86 +2,158 @@
 
 A syllable bigram model with Viterbi decoding: "quy dinh ve cong tac kiem tra" → "quy định về công
 tác kiểm tra". Dense retrieval collapses on unaccented text, so this runs before embedding.
+
+The counts live with the passages they were learnt from: every index segment keeps a `SyllableTable`
+(syllable counts, and syllable-pair counts under 64-bit keys in sorted arrays), and the model of a
+generation is the sum of its segments' tables less the tables of removed passages. A write adds a table
+for its own passages only; pair tables are memory-mapped arrays, not millions of Python strings.
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
 import re
 import threading
 from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
+import numpy as np
 import orjson
 
 from index.vietnamese import fold, has_diacritics, syllables
 
 _WORD_RE = re.compile(r"\w+")
 _INTERPOLATION = 0.7
-PRUNE_SINGLETON_BIGRAMS_ABOVE = 200_000
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-class SyllableCounts:
-    """Syllable and syllable-pair counts gathered a few texts at a time (a long write), a model at the end."""
+@lru_cache(maxsize=200_000)
+def syllable_key(syllable: str) -> int:
+    return int.from_bytes(hashlib.blake2b(syllable.encode("utf-8"), digest_size=8).digest(), "little")
 
-    def __init__(self) -> None:
-        self.unigrams: Counter[str] = Counter()
-        self.bigrams: Counter[str] = Counter()
 
-    def learn(self, texts: Iterable[str]) -> None:
+def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One 64-bit key per (syllable, next syllable) pair of keys (wrapping arithmetic, order-sensitive)."""
+    with np.errstate(over="ignore"):
+        return (first.astype(np.uint64) * _MIX) ^ (second.astype(np.uint64) + (first.astype(np.uint64) >> np.uint64(29)))
+
+
+def _keys_of(words: Sequence[str]) -> np.ndarray:
+    return np.fromiter((syllable_key(w) for w in words), dtype=np.uint64, count=len(words))
+
+
+def _summed(keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique keys with their summed counts; keys whose sum is not positive are dropped."""
+    if not keys:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+    summed = np.bincount(inverse, weights=np.concatenate(counts).astype(np.float64), minlength=len(unique))
+    kept = summed > 0
+    return unique[kept].astype(np.uint64), np.rint(summed[kept]).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class SyllableTable:
+    unigrams: dict[str, int]
+    pair_keys: np.ndarray  # uint64, sorted
+    pair_counts: np.ndarray  # int64
+
+    @classmethod
+    def empty(cls) -> "SyllableTable":
+        return cls({}, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+
+    @classmethod
+    def count(cls, texts: Iterable[str]) -> "SyllableTable":
+        unigrams: Counter[str] = Counter()
+        keys: list[np.ndarray] = []
         for text in texts:
             words = [w for w in syllables(text) if w.isalpha()]
-            self.unigrams.update(words)
-            self.bigrams.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+            unigrams.update(words)
+            if len(words) > 1:
+                row = _keys_of(words)
+                keys.append(pair_keys(row[:-1], row[1:]))
+        pairs = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+        unique, counts = np.unique(pairs, return_counts=True)
+        return cls(dict(unigrams), unique.astype(np.uint64), counts.astype(np.int64))
 
-    def model(self) -> "DiacriticRestorer":
-        return DiacriticRestorer(self.unigrams, self.bigrams)
+    def plus(self, other: "SyllableTable", sign: int = 1) -> "SyllableTable":
+        unigrams = Counter(self.unigrams)
+        unigrams.update({w: sign * c for w, c in other.unigrams.items()})
+        keys, counts = _summed([np.asarray(self.pair_keys), np.asarray(other.pair_keys)],
+                               [np.asarray(self.pair_counts), sign * np.asarray(other.pair_counts)])
+        return SyllableTable({w: c for w, c in unigrams.items() if c > 0}, keys, counts)
+
+    def minus(self, other: "SyllableTable") -> "SyllableTable":
+        return self.plus(other, sign=-1)
+
+    def pair_count(self, keys: np.ndarray) -> np.ndarray:
+        if len(self.pair_keys) == 0:
+            return np.zeros(len(keys), dtype=np.int64)
+        rows = np.minimum(np.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
+        return np.where(self.pair_keys[rows] == keys, self.pair_counts[rows], 0)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "unigrams.json").write_bytes(orjson.dumps(self.unigrams))
+        np.save(folder / "pair_keys.npy", np.asarray(self.pair_keys, dtype=np.uint64))
+        np.save(folder / "pair_counts.npy", np.asarray(self.pair_counts, dtype=np.int64))
+
+    @classmethod
+    def load(cls, folder: Path) -> "SyllableTable":
+        return cls(orjson.loads((folder / "unigrams.json").read_bytes()),
+                   np.load(folder / "pair_keys.npy", mmap_mode="r"), np.load(folder / "pair_counts.npy", mmap_mode="r"))
 
 
 class DiacriticRestorer:
-    def __init__(self, unigrams: Counter[str], bigrams: Counter[str]) -> None:
-        self._unigrams = unigrams
-        self._bigrams = bigrams
-        self._total = max(1, sum(unigrams.values()))
+    """The bigram model over some tables, less the tables of removed passages; summed on first use."""
+
+    def __init__(self, tables: Sequence[SyllableTable], removed: Sequence[SyllableTable] = ()) -> None:
+        self._tables = list(tables)
+        self._removed = list(removed)
+        self._unigrams: dict[str, int] | None = None
         self._candidates: dict[str, list[str]] = {}
-        for word in unigrams:
-            self._candidates.setdefault(fold(word), []).append(word)
+        self._total = 1
+        self._lock = threading.Lock()
 
     @classmethod
     def train(cls, texts: Iterable[str]) -> "DiacriticRestorer":
-        counts = SyllableCounts()
-        counts.learn(texts)
-        return counts.model()
+        return cls([SyllableTable.count(texts)])
 
     def merged(self, other: "DiacriticRestorer") -> "DiacriticRestorer":
-        return DiacriticRestorer(self._unigrams + other._unigrams, self._bigrams + other._bigrams)
+        return DiacriticRestorer(self._tables + other._tables, self._removed + other._removed)
 
     def without(self, other: "DiacriticRestorer") -> "DiacriticRestorer":
         """These counts less another's: the model after the documents it was trained on are removed."""
-        return DiacriticRestorer(self._unigrams - other._unigrams, self._bigrams - other._bigrams)
+        return DiacriticRestorer(self._tables + other._removed, self._removed + other._tables)
 
-    def save(self, path: Path) -> None:
-        """Bigrams seen once are left out of large models: they rarely decide a restoration, and they are most
-        of the file (3.2M of them at 100k synthetic passages made start-up take 4 s). Counts in memory stay
-        exact, so removing documents later still subtracts correctly from what is kept."""
-        bigrams = self._bigrams
-        if len(bigrams) > PRUNE_SINGLETON_BIGRAMS_ABOVE:
-            bigrams = Counter({pair: count for pair, count in bigrams.items() if count > 1})
-        path.write_bytes(orjson.dumps({"unigrams": self._unigrams, "bigrams": bigrams}))
+    def _ready(self) -> dict[str, int]:
+        with self._lock:
+            if self._unigrams is None:
+                counts: Counter[str] = Counter()
+                for table in self._tables:
+                    counts.update(table.unigrams)
+                for table in self._removed:
+                    counts.subtract(table.unigrams)
+                unigrams = {w: c for w, c in counts.items() if c > 0}
+                for word in unigrams:
+                    self._candidates.setdefault(fold(word), []).append(word)
+                self._total = max(1, sum(unigrams.values()))
+                self._unigrams = unigrams
+            return self._unigrams
 
-    @classmethod
-    def load(cls, path: Path) -> "DiacriticRestorer":
-        data = orjson.loads(path.read_bytes())
-        return cls(Counter(data["unigrams"]), Counter(data["bigrams"]))
+    def unigram_counts(self) -> dict[str, int]:
+        return dict(self._ready())
 
-    def _log_prob(self, previous: str | None, word: str) -> float:
-        unigram = (self._unigrams.get(word, 0) + 0.1) / self._total
-        if previous is None:
-            return math.log(unigram)
-        previous_count = self._unigrams.get(previous, 0)
-        bigram = self._bigrams.get(f"{previous} {word}", 0) / previous_count if previous_count else 0.0
-        return math.log(_INTERPOLATION * bigram + (1 - _INTERPOLATION) * unigram)
+    def _pair_counts(self, keys: np.ndarray) -> np.ndarray:
+        total = np.zeros(len(keys), dtype=np.int64)
+        for table in self._tables:
+            total += table.pair_count(keys)
+        for table in self._removed:
+            total -= table.pair_count(keys)
+        return np.maximum(total, 0)
 
     def _options(self, word: str) -> list[str]:
         lowered = syllables(word)[0] if word.isalpha() else word.lower()
@@ -89,29 +161,34 @@ class DiacriticRestorer:
             return [lowered]
         return self._candidates.get(lowered, [lowered])
 
+    def _unigram_log_probs(self, options: list[str], unigrams: dict[str, int]) -> np.ndarray:
+        return np.log(np.array([(unigrams.get(o, 0) + 0.1) / self._total for o in options]))
+
     def restore(self, text: str) -> str:
         """The text with each unaccented syllable replaced by its likeliest accented form (lower-case)."""
         matches = list(_WORD_RE.finditer(text))
         if not matches:
             return text
+        unigrams = self._ready()
         lattice = [self._options(m.group()) for m in matches]
-        # Viterbi over the syllables; numbers and unknown words pass through unchanged
-        best: list[dict[str, tuple[float, str | None]]] = []
-        for i, options in enumerate(lattice):
-            column: dict[str, tuple[float, str | None]] = {}
-            for option in options:
-                if i == 0:
-                    column[option] = (self._log_prob(None, option), None)
-                else:
-                    column[option] = max(
-                        (score + self._log_prob(prev, option), prev) for prev, (score, _) in best[-1].items()
-                    )
-            best.append(column)
-        word = max(best[-1], key=lambda w: best[-1][w][0])
-        chosen = [word]
-        for i in range(len(best) - 1, 0, -1):
-            word = best[i][word][1]  # type: ignore[assignment]
-            chosen.append(word)
+        # Viterbi over the syllables, one column of option pairs at a time; numbers and unknown words pass through
+        scores = self._unigram_log_probs(lattice[0], unigrams)
+        back: list[np.ndarray] = []
+        for previous, options in zip(lattice, lattice[1:]):
+            keys = pair_keys(np.repeat(_keys_of(previous), len(options)), np.tile(_keys_of(options), len(previous)))
+            pair = self._pair_counts(keys).reshape(len(previous), len(options)).astype(np.float64)
+            previous_counts = np.array([unigrams.get(p, 0) for p in previous], dtype=np.float64)
+            bigram = np.divide(pair, previous_counts[:, None], out=np.zeros_like(pair), where=previous_counts[:, None] > 0)
+            unigram = np.exp(self._unigram_log_probs(options, unigrams))
+            step = scores[:, None] + np.log(_INTERPOLATION * bigram + (1 - _INTERPOLATION) * unigram[None, :])
+            best = np.argmax(step, axis=0)
+            back.append(best)
+            scores = step[best, np.arange(len(options))]
+        position = int(np.argmax(scores))
+        chosen = [lattice[-1][position]]
+        for column in range(len(back) - 1, -1, -1):
+            position = int(back[column][position])
+            chosen.append(lattice[column][position])
         chosen.reverse()
         pieces, last = [], 0
         for match, replacement in zip(matches, chosen):
@@ -120,31 +197,3 @@ class DiacriticRestorer:
             last = match.end()
         pieces.append(text[last:])
         return "".join(pieces)
-
-
-class LazyRestorer:
-    """A saved model read on first use. Questions typed with diacritics never need it, so the first answer
-    after start-up does not wait for it (0.8 s at 100k passages)."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._model: DiacriticRestorer | None = None
-        self._lock = threading.Lock()
-
-    def model(self) -> DiacriticRestorer:
-        with self._lock:
-            if self._model is None:
-                self._model = DiacriticRestorer.load(self._path)
-            return self._model
-
-    def restore(self, text: str) -> str:
-        return self.model().restore(text)
-
-    def merged(self, other: DiacriticRestorer) -> DiacriticRestorer:
-        return self.model().merged(other)
-
-    def without(self, other: DiacriticRestorer) -> DiacriticRestorer:
-        return self.model().without(other)
-
-    def save(self, path: Path) -> None:
-        self.model().save(path)

@@ -14,7 +14,7 @@ import numpy as np
 from index.documents import Document, Passage, SearchHit, SearchResult
 from index.embedders import Embedder
 from index.lexical import LexicalIndex
-from index.restoration import DiacriticRestorer, LazyRestorer
+from index.restoration import DiacriticRestorer, SyllableTable
 from index.segments import Segment
 from index.store import Store
 from index.vectors import VectorIndex
@@ -62,20 +62,21 @@ class Snapshot:
     generation: int
     segments: tuple[Segment, ...]
     deleted: np.ndarray  # sorted ids of removed passages still held by a segment
+    removed: dict[str, SyllableTable]  # per segment: the syllable counts of its removed passages
     vectors: VectorIndex  # the segments' vectors, read as one index
     lexical: LexicalIndex  # the segments' BM25 postings, read as one index
-    restorer: DiacriticRestorer | LazyRestorer
+    restorer: DiacriticRestorer  # the segments' syllable counts less the removed ones
 
 
 def snapshot_of(generation: int, segments: Sequence[Segment], deleted: np.ndarray,
-                restorer: DiacriticRestorer | LazyRestorer, dim: int) -> Snapshot:
+                removed: dict[str, SyllableTable], dim: int) -> Snapshot:
     live = [segment.live_mask(deleted) for segment in segments]
     ids = [segment.ids for segment in segments]
     return Snapshot(
-        generation, tuple(segments), deleted,
+        generation, tuple(segments), deleted, removed,
         VectorIndex([s.vectors for s in segments], ids, live, dim),
         LexicalIndex([s.lexical for s in segments], ids, live),
-        restorer,
+        DiacriticRestorer([s.syllables for s in segments], list(removed.values())),
     )
 
 

@@ -17,7 +17,7 @@ from index.atomic import fsync_path
 from index.documents import Document, Passage
 from index.embedders import Embedder
 from index.lexical import LexicalSegment, PostingsBuilder
-from index.restoration import SyllableCounts
+from index.restoration import SyllableTable
 from index.search import context_text
 from index.segments import FLUSH_PASSAGES, Segment
 from index.vietnamese import index_tokens
@@ -40,7 +40,9 @@ def save_segment(segment: Segment, segments_dir: Path) -> Segment:
             fsync_path(path)
     os.replace(staging, final)
     fsync_path(segments_dir)
-    return Segment(segment.name, segment.ids, segment.vectors, LexicalSegment.load(final / "lexical"))
+    return Segment(
+        segment.name, segment.ids, segment.vectors, LexicalSegment.load(final / "lexical"), SyllableTable.load(final / "syllables")
+    )
 
 
 def restorer_texts(document: Document, passages: list[Passage]) -> list[str]:
@@ -59,12 +61,10 @@ class SegmentWriter:
         self._done = 0
         self._pending: list[tuple[Document, Passage]] = []
         self.segments: list[Segment] = []
-        self.syllables = SyllableCounts()  # for the diacritic model
 
     def add(self, document: Document, passages: list[Passage]) -> None:
         """Passages must carry ids above every id given before."""
         self._pending += [(document, p) for p in passages]
-        self.syllables.learn(restorer_texts(document, passages))
         if len(self._pending) >= self._flush_every:
             self.flush()
 
@@ -77,8 +77,12 @@ class SegmentWriter:
         for context in contexts:
             postings.add(index_tokens(context))
         vectors = self._embed(contexts)
+        by_document: dict[int | None, tuple[Document, list[Passage]]] = {}
+        for document, passage in self._pending:  # documents are never split across flushes
+            by_document.setdefault(document.id, (document, []))[1].append(passage)
+        syllables = SyllableTable.count(t for d, ps in by_document.values() for t in restorer_texts(d, ps))
         self._pending = []
-        segment = Segment.build(ids, vectors, postings.finish())
+        segment = Segment.build(ids, vectors, postings.finish(), syllables)
         self._segments_dir.mkdir(parents=True, exist_ok=True)
         self.segments.append(save_segment(segment, self._segments_dir))
 

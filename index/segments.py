@@ -1,4 +1,5 @@
-"""Segments: immutable slices of the index (passage ids, their vectors, their BM25 postings) in one folder each.
+"""Segments: immutable slices of the index (passage ids, their vectors, their BM25 postings and the syllable
+counts of the diacritic model) in one folder each.
 
 A write adds new segments and a list of deleted ids instead of rewriting the index, so its cost follows the
 size of the change, not of the library. Small segments are merged into larger ones in tiers (each passage
@@ -11,11 +12,12 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from index.lexical import LexicalSegment
+from index.restoration import SyllableTable
 from index.vectors import VectorSegment
 
 SEGMENTS_DIR = "segments"
@@ -32,20 +34,24 @@ class Segment:
     ids: np.ndarray  # int64, sorted: row r holds passage ids[r]
     vectors: VectorSegment
     lexical: LexicalSegment
+    syllables: SyllableTable  # of its documents' titles and passages, removed ones included until a merge
 
     @classmethod
-    def build(cls, ids: np.ndarray, vectors: np.ndarray, lexical: LexicalSegment) -> "Segment":
+    def build(cls, ids: np.ndarray, vectors: np.ndarray, lexical: LexicalSegment, syllables: SyllableTable) -> "Segment":
         """Rows must come in increasing id order (the library assigns ids that way)."""
         ids = np.asarray(ids, dtype=np.int64)
         if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
             raise ValueError("segment ids must be strictly increasing")
         if len(lexical) != len(ids):
             raise ValueError("one row of postings per passage id")
-        return cls(new_segment_name(), ids, VectorSegment.build(ids, vectors), lexical)
+        return cls(new_segment_name(), ids, VectorSegment.build(ids, vectors), lexical, syllables)
 
     @classmethod
-    def merge(cls, parts: Sequence["Segment"], deleted: np.ndarray) -> "Segment":
-        """One segment holding the parts' passages that are not deleted."""
+    def merge(cls, parts: Sequence["Segment"], deleted: np.ndarray,
+              removed: Mapping[str, SyllableTable] | None = None) -> "Segment":
+        """One segment holding the parts' passages that are not deleted; `removed` holds, per part, the
+        syllable counts of its deleted passages, which the merged counts leave out."""
+        removed = removed or {}
         parts = sorted(parts, key=lambda s: int(s.ids[0]) if len(s.ids) else 0)
         kept_rows = [np.flatnonzero(~np.isin(part.ids, deleted)) for part in parts]
         ids = np.concatenate([part.ids[rows] for part, rows in zip(parts, kept_rows)])
@@ -54,18 +60,26 @@ class Segment:
             raise ValueError("merged segments must cover disjoint, ordered id ranges")
         vectors = np.vstack([part.vectors.vectors_of(part.ids[rows]) for part, rows in zip(parts, kept_rows)])
         lexical = LexicalSegment.merge([(part.lexical, rows) for part, rows in zip(parts, kept_rows)])
-        return cls(new_segment_name(), ids, VectorSegment.build(ids, vectors), lexical)
+        syllables = SyllableTable.empty()
+        for part in parts:
+            syllables = syllables.plus(part.syllables).minus(removed.get(part.name, SyllableTable.empty()))
+        return cls(new_segment_name(), ids, VectorSegment.build(ids, vectors), lexical, syllables)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / "ids.npy", self.ids)
         self.vectors.save(folder / "vectors.faiss")
         self.lexical.save(folder / "lexical")
+        self.syllables.save(folder / "syllables")
 
     @classmethod
     def load(cls, folder: Path) -> "Segment":
         return cls(folder.name, np.load(folder / "ids.npy"), VectorSegment.load(folder / "vectors.faiss"),
-                   LexicalSegment.load(folder / "lexical"))
+                   LexicalSegment.load(folder / "lexical"), SyllableTable.load(folder / "syllables"))
+
+    def holds(self, passage_id: int) -> bool:
+        row = int(np.searchsorted(self.ids, passage_id))
+        return row < len(self.ids) and int(self.ids[row]) == passage_id
 
     def __len__(self) -> int:
         return len(self.ids)

