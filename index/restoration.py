@@ -122,13 +122,6 @@ class DiacriticRestorer:
     def train(cls, texts: Iterable[str]) -> "DiacriticRestorer":
         return cls([SyllableTable.count(texts)])
 
-    def merged(self, other: "DiacriticRestorer") -> "DiacriticRestorer":
-        return DiacriticRestorer(self._tables + other._tables, self._removed + other._removed)
-
-    def without(self, other: "DiacriticRestorer") -> "DiacriticRestorer":
-        """These counts less another's: the model after the documents it was trained on are removed."""
-        return DiacriticRestorer(self._tables + other._removed, self._removed + other._tables)
-
     def _ready(self) -> dict[str, int]:
         with self._lock:
             if self._unigrams is None:

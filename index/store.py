@@ -205,12 +205,3 @@ class Store:
             document = self.document(doc_id)
             if document is not None:
                 yield document, sorted(self.passages_of(doc_id), key=lambda p: p.id)
-
-    def iter_texts(self, batch: int = 10_000) -> Iterator[tuple[int, str]]:
-        last = -1
-        while True:
-            rows = self._query("SELECT id, text FROM passages WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
-            if not rows:
-                return
-            yield from rows
-            last = rows[-1][0]

@@ -1,7 +1,7 @@
 """FAISS inner-product search over passage vectors, one immutable index per segment; exact or approximate by size.
 
 A segment of up to APPROXIMATE_ABOVE passages is an IndexIDMap2 over IndexFlatIP (exact). A larger one (made
-only by merging segments) is an IndexIVFFlat, its centroids trained on a seeded sample, with a hashtable direct
+only by merging segments, so only in libraries of a few hundred thousand passages) is an IndexIVFFlat, its centroids trained on a seeded sample, with a hashtable direct
 map so vectors can be read back by id; NPROBE_SHARE of its lists are scanned per question (top-10 agreement
 with exact search measured by bench/scale.py --ann-check). HNSW was not chosen: it cannot give vectors back
 by id for merges and exact rescoring.
@@ -23,7 +23,7 @@ from index.atomic import atomic_write_path
 # busy 2-core host they made a 10k-passage search take ~56 ms instead of ~1 ms (bench/scale.py).
 faiss.omp_set_num_threads(1)
 
-APPROXIMATE_ABOVE = 200_000
+APPROXIMATE_ABOVE = 100_000  # passages in one segment (merges make segments of up to 250k)
 TRAIN_PER_LIST = 64  # training sample = this many vectors per inverted list
 NPROBE_SHARE = 1 / 16  # share of the inverted lists scanned per question
 

@@ -149,28 +149,47 @@ def test_dropped_get_updates_connections_lose_and_repeat_no_question(fake, bot_l
     assert len(state.questions()) == len(asked)
 
 
-def test_dropped_answer_connection_apologises_and_the_bot_goes_on(fake, bot_library, state):
-    """A dropped sendMessage is a NetworkError, which neither PTB nor AIORateLimiter retries: the answer is
-    lost, the error handler's apology is all the user gets (the question is already logged as answered).
-    Resending is deliberately not done: on a real dropped connection Telegram may have delivered it."""
+def test_a_dropped_answer_is_sent_again_and_the_bot_goes_on(fake, bot_library, state):
+    """A dropped sendMessage is a NetworkError, which neither PTB nor AIORateLimiter retries: bot/delivery.py
+    resends the answer (a rare duplicate is better than a lost answer); no apology, nothing handled twice."""
     config = bot_config(fake, bot_library.data_dir)
 
     async def scenario(bot):
-        fake.drop_next("sendMessage")
+        fake.drop_next("sendMessage", times=2)
         message = fake.queue_message(CHAT, QUESTIONS[0][0])["message"]
-        dropped, apology = await bot.next_calls(2)
+        first, second, resent = await bot.next_calls(3)
         fake.queue_message(CHAT, QUESTIONS[3][0])
         after = await bot.next()
         await asyncio.sleep(0.3)
-        return message, dropped, apology, after, bot.unseen("sendMessage")
+        return message, (first, second, resent), after, bot.unseen("sendMessage")
 
-    (message, dropped, apology, after, later), errors = run_bot(fake, config, bot_library, state, scenario)
-    assert dropped.response is None and QUESTIONS[0][1] in dropped.params["text"]
+    (message, (first, second, resent), after, later), errors = run_bot(fake, config, bot_library, state, scenario)
+    assert first.response is None and second.response is None  # both connections dropped
+    assert resent.ok and resent.params["text"] == first.params["text"] and QUESTIONS[0][1] in resent.result["text"]
+    assert resent.params["chat_id"] == message["chat"]["id"]
+    assert errors == []
+    assert QUESTIONS[3][1] in after.result["text"]  # the next question is answered normally
+    assert later == []  # sent once successfully, the update not handled again
+    assert len(state.questions()) == 2
+
+
+def test_an_answer_that_never_gets_through_ends_in_the_apology(fake, bot_library, state):
+    """Three dropped attempts: the error handler's apology reaches the user, and the bot goes on."""
+    config = bot_config(fake, bot_library.data_dir)
+
+    async def scenario(bot):
+        fake.drop_next("sendMessage", times=3)
+        fake.queue_message(CHAT, QUESTIONS[0][0])
+        *dropped, apology = await bot.next_calls(4)
+        fake.queue_message(CHAT, QUESTIONS[3][0])
+        after = await bot.next()
+        return dropped, apology, after
+
+    (dropped, apology, after), errors = run_bot(fake, config, bot_library, state, scenario)
+    assert all(call.response is None for call in dropped) and len(dropped) == 3
     assert [type(e) for e in errors] == [NetworkError]
     assert apology.ok and apology.result["text"] == ERROR_MESSAGE
-    assert QUESTIONS[3][1] in after.result["text"]  # the next question is answered normally
-    assert later == []  # the lost answer is not resent, the update is not handled again
-    assert len(state.questions()) == 2
+    assert QUESTIONS[3][1] in after.result["text"]
 
 
 # --- load while a document is being added -------------------------------------------------------

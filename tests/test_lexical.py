@@ -115,3 +115,20 @@ def test_document_frequency_counts_every_segment(corpus):
     assert expected > 1
     assert index.document_frequency(token) == expected
     assert sorted(index.passages_with(token).tolist()) == [i for i, tokens in enumerate(corpus) if token in tokens]
+
+
+@pytest.mark.parametrize("dense_share", [0.0, 1.0])  # every term scored over the whole array, or none
+def test_common_and_rare_terms_score_the_same_either_way(corpus, dense_share, monkeypatch):
+    monkeypatch.setattr(lexical, "DENSE_SHARE", dense_share)
+    index = one_index([LexicalSegment.build(corpus[:30]), LexicalSegment.build(corpus[30:])])
+    for question in QUESTIONS:
+        np.testing.assert_allclose(flat_scores(index, question, len(corpus)), reference_scores(corpus, question), rtol=1e-5, atol=1e-6)
+
+
+def test_top_rows_are_exact_with_ties_and_many_rows():
+    rng = np.random.default_rng(7)
+    for size, k in [(50, 60), (10_000, 60), (200_000, 60), (200_000, 1)]:
+        scores = np.round(rng.gamma(1.0, 2.0, size=size), 1).astype(np.float32)  # rounded: many ties
+        rows = lexical._top_rows(scores, k)
+        assert len(rows) == min(k, size)
+        assert np.sort(scores[rows])[::-1].tolist() == np.sort(scores)[::-1][: min(k, size)].tolist()

@@ -1,6 +1,6 @@
 import pytest
 
-from index.restoration import DiacriticRestorer
+from index.restoration import DiacriticRestorer, SyllableTable
 from index.vietnamese import (
     diacritic_share,
     find_codes,
@@ -101,6 +101,6 @@ def test_restoration_keeps_numbers_punctuation_and_unknown_words():
 
 
 def test_restoration_forgets_removed_documents():
-    kept = DiacriticRestorer.train(["bài học"])
-    removed = DiacriticRestorer.train(["bãi hóc"])
-    assert kept.merged(removed).without(removed).restore("bai hoc") == "bài học"
+    kept, removed = SyllableTable.count(["bài học"]), SyllableTable.count(["bãi hóc", "bãi hóc"])
+    assert DiacriticRestorer([kept, removed]).restore("bai hoc") == "bãi hóc"
+    assert DiacriticRestorer([kept, removed], [removed]).restore("bai hoc") == "bài học"

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 
 from bot.answers import Page, ask, reread
 from bot.context import BotContext
+from bot.delivery import send_answer
 from bot.keyboards import answer_keyboard, group_answer_keyboard
 from bot.replies import ASK_USAGE, MENTION_USAGE, QUESTION_GONE, format_rate_limited
 
@@ -60,7 +61,7 @@ async def answer(update: Update, context: BotContext, question: str) -> None:
         if typing:
             await typing
         keyboard = page_keyboard(question_id, page) if private else _group_keyboard(context, question_id, page)
-        await message.reply_html(page.html, reply_markup=keyboard)
+        await send_answer(lambda: message.reply_html(page.html, reply_markup=keyboard))
 
 
 async def show_question(update: Update, context: BotContext, question_id: int) -> None:
@@ -71,7 +72,7 @@ async def show_question(update: Update, context: BotContext, question_id: int) -
         await message.reply_text(QUESTION_GONE)
         return
     page = await asyncio.to_thread(reread, context.library, question.text, 0, context.config.results_per_page)
-    await message.reply_html(page.html, reply_markup=page_keyboard(question_id, page))
+    await send_answer(lambda: message.reply_html(page.html, reply_markup=page_keyboard(question_id, page)))
 
 
 def page_keyboard(question_id: int, page: Page) -> InlineKeyboardMarkup | None:
