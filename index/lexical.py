@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import math
 from array import array
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -25,6 +27,9 @@ MERGE_CHUNK = 4_000_000  # postings handled at once by a merge
 NEGLIGIBLE_IDF = 1e-4  # a term this common changes no score by more than this: skipped (only at ~10k+ passages)
 DENSE_SHARE = 0.25  # a term in more than this share of a segment's rows is scored over the whole array
 TOP_SAMPLE_STRIDE = 64
+COMMON_TERM_CACHE_BYTES = 96 * 2**20  # ~24 common terms at 1M passages, every one below ~250k
+PARALLEL_POSTINGS = 1_000_000  # a question touching more postings than this is scored on two threads
+_SEGMENT_SCORING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bm25-segments")
 
 
 def term_hash(term: str) -> int:
@@ -225,6 +230,9 @@ class LexicalIndex:
         average = total_length / rows if rows else 1.0
         self._norms = [K1 * (1 - B + B * np.asarray(s.lengths, dtype=np.float32) / average) for s in self._segments]
         self._live_count = int(sum(int(mask.sum()) for mask in self._live))
+        self._common_terms: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
+        self._cached_bytes = 0
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def empty(cls) -> "LexicalIndex":
@@ -234,8 +242,8 @@ class LexicalIndex:
         return self._live_count
 
     def scores(self, tokens: list[str]) -> LexicalScores:
-        per_segment = [np.zeros(len(s), dtype=np.float32) for s in self._segments]
         keys: dict[str, int] = {}
+        terms: list[tuple[int, float, list[tuple[np.ndarray, np.ndarray]]]] = []  # (key, idf, postings per segment)
         for token in tokens:
             key = keys.setdefault(token, term_hash(token))
             found = [segment.postings(key) for segment in self._segments]
@@ -243,19 +251,52 @@ class LexicalIndex:
             if frequency == 0:
                 continue
             idf = math.log(1 + (self._rows - frequency + 0.5) / (frequency + 0.5))
-            if idf < NEGLIGIBLE_IDF:  # in (nearly) every passage, e.g. a word of every title: adds < 1e-4
-                continue
-            for scores, norms, (rows, counts) in zip(per_segment, self._norms, found):
-                if len(rows) > len(scores) * DENSE_SHARE:  # a common term: whole-array arithmetic is faster
-                    frequencies = np.zeros(len(scores), dtype=np.float32)
-                    frequencies[rows] = counts
-                    scores += idf * frequencies / (frequencies + norms)
-                elif len(rows):
-                    counts = counts.astype(np.float32)
-                    scores[rows] += idf * counts / (counts + norms[rows])
-        for scores, deleted in zip(per_segment, self._deleted_rows):
-            scores[deleted] = 0.0
+            if idf >= NEGLIGIBLE_IDF:  # else in (nearly) every passage, e.g. a word of every title: adds < 1e-4
+                terms.append((key, idf, found))
+        numbers = range(len(self._segments))
+        if sum(len(rows) for _, _, found in terms for rows, _ in found) > PARALLEL_POSTINGS and len(self._segments) > 1:
+            # numpy releases the GIL in these loops: half the segments on a worker, half here
+            other = _SEGMENT_SCORING.submit(lambda: [self._segment_scores(n, terms) for n in numbers[1::2]])
+            here = [self._segment_scores(n, terms) for n in numbers[::2]]
+            there = other.result()
+            per_segment = [here[n // 2] if n % 2 == 0 else there[n // 2] for n in numbers]
+        else:
+            per_segment = [self._segment_scores(n, terms) for n in numbers]
         return LexicalScores(self, per_segment)
+
+    def _segment_scores(self, number: int, terms: list[tuple[int, float, list[tuple[np.ndarray, np.ndarray]]]]) -> np.ndarray:
+        norms = self._norms[number]
+        scores = np.zeros(len(norms), dtype=np.float32)
+        for key, idf, found in terms:
+            rows, counts = found[number]
+            if len(rows) > len(scores) * DENSE_SHARE:  # a common term: whole-array arithmetic is faster
+                scores += idf * self._common_term(key, number, rows, counts)
+            elif len(rows):
+                counts = counts.astype(np.float32)
+                scores[rows] += idf * counts / (counts + norms[rows])
+        scores[self._deleted_rows[number]] = 0.0
+        return scores
+
+    def _common_term(self, key: int, number: int, rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """tf / (tf + norm) over every row of a segment for a term most rows hold ("của", "công tác").
+
+        Such terms recur in nearly every question, so the array is kept (least recently used first out,
+        within COMMON_TERM_CACHE_BYTES) for the life of this generation: then a question adds it in one pass
+        instead of six. It depends only on the segment and this generation's average length, never on a question."""
+        with self._cache_lock:
+            cached = self._common_terms.get((key, number))
+            if cached is not None:
+                self._common_terms.move_to_end((key, number))
+                return cached
+        frequencies = np.zeros(len(self._norms[number]), dtype=np.float32)
+        frequencies[rows] = counts
+        frequencies /= frequencies + self._norms[number]
+        with self._cache_lock:
+            self._common_terms[(key, number)] = frequencies
+            self._cached_bytes += frequencies.nbytes
+            while self._cached_bytes > COMMON_TERM_CACHE_BYTES and self._common_terms:
+                self._cached_bytes -= self._common_terms.popitem(last=False)[1].nbytes
+        return frequencies
 
     def document_frequency(self, token: str) -> int:
         """How many passages hold the token (deleted ones included until their segment is merged)."""

@@ -133,14 +133,8 @@ class Store:
         return _document(rows[0]) if rows else None
 
     def documents_by_ids(self, ids: Iterable[int]) -> dict[int, Document]:
-        ids = sorted(set(ids))
-        found: dict[int, Document] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self._query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id IN ({marks})", chunk):
-                found[row[0]] = _document(row)
-        return found
+        rows = self._rows_by_ids(f"SELECT {_DOC_COLUMNS} FROM documents", sorted(set(ids)))
+        return {row[0]: _document(row) for row in rows}
 
     def document_by_hash(self, content_hash: str) -> Document | None:
         rows = self._query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE content_hash = ?", (content_hash,))
@@ -184,20 +178,19 @@ class Store:
         return [_passage(r) for r in rows]
 
     def passages_by_ids(self, ids: Sequence[int]) -> dict[int, Passage]:
-        found: dict[int, Passage] = {}
-        ids = list(ids)
+        rows = self._rows_by_ids("SELECT id, doc_id, paragraph, section, text FROM passages", list(ids))
+        return {row[0]: _passage(row) for row in rows}
+
+    def _rows_by_ids(self, select: str, ids: list[int]) -> list[tuple]:
+        """`select` + `WHERE id IN (...)` for any number of ids, 500 at a time (SQLite's parameter limit)."""
+        rows: list[tuple] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self._query(f"SELECT id, doc_id, paragraph, section, text FROM passages WHERE id IN ({marks})", chunk):
-                found[row[0]] = _passage(row)
-        return found
+            rows += self._query(f"{select} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        return rows
 
     def passage_count(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM passages")[0][0])
-
-    def passage_ids(self) -> list[int]:
-        return [r[0] for r in self._query("SELECT id FROM passages ORDER BY id")]
 
     def iter_documents(self) -> Iterator[tuple[Document, list[Passage]]]:
         """Every document with its passages, oldest first (so passage ids increase), streamed."""

