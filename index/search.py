@@ -175,6 +175,9 @@ class Searcher:
         lexical_scores = snapshot.lexical.scores(tokens)
         lexical_top = [passage_id for passage_id, _ in lexical_scores.top(settings.candidates)]
         passages = self._store.passages_by_ids(lexical_top)
+        documents = self._store.documents_by_ids({p.doc_id for p in passages.values() if p.doc_id is not None})
+        refs = query_code_refs(text)
+        words = {fold(w) for w in content_words(restored)} | {fold(w) for w in content_words(text)}
         query_vector = embedding.result()[0]
 
         dense_top = [passage_id for passage_id, _ in snapshot.vectors.search(query_vector, settings.candidates)]
@@ -182,9 +185,8 @@ class Searcher:
         passages.update(self._store.passages_by_ids([i for i in dense_top if i not in passages]))
         dense = snapshot.vectors.scores_for(query_vector, ids)
         lexical = lexical_scores.of_many(ids)
-        documents = self._store.documents_by_ids({p.doc_id for p in passages.values() if p.doc_id is not None})
+        documents.update(self._store.documents_by_ids({p.doc_id for p in passages.values() if p.doc_id not in documents}))
         ids = [i for i in ids if i in passages and passages[i].doc_id in documents]
-        refs = query_code_refs(text)
         weight = settings.lexical_weight_unaccented if unaccented else settings.lexical_weight_accented
         dense_norm = _min_max({i: dense[i] for i in ids})
         lexical_norm = _min_max({i: lexical[i] for i in ids})
@@ -192,7 +194,6 @@ class Searcher:
         fused = {i: weight * lexical_norm[i] + (1 - weight) * dense_norm[i] + settings.code_boost * code[i] for i in ids}
         ranked = sorted(ids, key=lambda i: fused[i], reverse=True)
 
-        words = {fold(w) for w in content_words(restored)} | {fold(w) for w in content_words(text)}
         shown = ranked[: settings.answer_window]
         answered = bool(shown) and self._is_answer(
             snapshot.lexical,
