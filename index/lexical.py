@@ -234,10 +234,6 @@ class LexicalIndex:
         self._cached_bytes = 0
         self._cache_lock = threading.Lock()
 
-    @classmethod
-    def empty(cls) -> "LexicalIndex":
-        return cls([], [], [])
-
     def __len__(self) -> int:
         return self._live_count
 

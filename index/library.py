@@ -288,7 +288,7 @@ class Library:
                     holder = next((s for s in segments if passages and s.holds(passages[0].id)), None)
                     if holder is not None:  # its syllables leave the model now, its rows at the next merge
                         counted = SyllableTable.count(restorer_texts(document, passages))
-                        removed[holder.name] = removed.get(holder.name, SyllableTable.empty()).plus(counted)
+                        removed[holder.name] = SyllableTable.summed([removed.get(holder.name, SyllableTable.empty()), counted])
                     removed_ids += self._store.delete_document(doc_id)
                 if not writer.segments and not removed_ids:
                     return outcomes  # nothing new: every document was already indexed

@@ -79,15 +79,18 @@ class SyllableTable:
         unique, counts = np.unique(pairs, return_counts=True)
         return cls(dict(unigrams), unique.astype(np.uint64), counts.astype(np.int64))
 
-    def plus(self, other: "SyllableTable", sign: int = 1) -> "SyllableTable":
-        unigrams = Counter(self.unigrams)
-        unigrams.update({w: sign * c for w, c in other.unigrams.items()})
-        keys, counts = _summed([np.asarray(self.pair_keys), np.asarray(other.pair_keys)],
-                               [np.asarray(self.pair_counts), sign * np.asarray(other.pair_counts)])
-        return SyllableTable({w: c for w, c in unigrams.items() if c > 0}, keys, counts)
-
-    def minus(self, other: "SyllableTable") -> "SyllableTable":
-        return self.plus(other, sign=-1)
+    @classmethod
+    def summed(cls, added: Sequence["SyllableTable"], removed: Sequence["SyllableTable"] = ()) -> "SyllableTable":
+        """The counts of `added` less those of `removed`, in one pass; counts that reach zero are dropped."""
+        unigrams: Counter[str] = Counter()
+        for table in added:
+            unigrams.update(table.unigrams)
+        for table in removed:
+            unigrams.subtract(table.unigrams)
+        signed = [(t, 1) for t in added] + [(t, -1) for t in removed]
+        keys, counts = _summed([np.asarray(t.pair_keys) for t, _ in signed],
+                               [sign * np.asarray(t.pair_counts) for t, sign in signed])
+        return cls({w: c for w, c in unigrams.items() if c > 0}, keys, counts)
 
     def pair_count(self, keys: np.ndarray) -> np.ndarray:
         if len(self.pair_keys) == 0:

@@ -55,15 +55,10 @@ class Segment:
         parts = sorted(parts, key=lambda s: int(s.ids[0]) if len(s.ids) else 0)
         kept_rows = [np.flatnonzero(~np.isin(part.ids, deleted)) for part in parts]
         ids = np.concatenate([part.ids[rows] for part, rows in zip(parts, kept_rows)])
-        order = np.argsort(ids, kind="stable")
-        if not np.array_equal(order, np.arange(len(ids))):  # segments overlap in id range: interleave their rows
-            raise ValueError("merged segments must cover disjoint, ordered id ranges")
         vectors = np.vstack([part.vectors.vectors_of(part.ids[rows]) for part, rows in zip(parts, kept_rows)])
         lexical = LexicalSegment.merge([(part.lexical, rows) for part, rows in zip(parts, kept_rows)])
-        syllables = SyllableTable.empty()
-        for part in parts:
-            syllables = syllables.plus(part.syllables).minus(removed.get(part.name, SyllableTable.empty()))
-        return cls(new_segment_name(), ids, VectorSegment.build(ids, vectors), lexical, syllables)
+        syllables = SyllableTable.summed([p.syllables for p in parts], [removed[p.name] for p in parts if p.name in removed])
+        return cls.build(ids, vectors, lexical, syllables)  # which refuses parts whose id ranges overlap
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -114,10 +114,6 @@ class VectorIndex:
         self.dim = dim
         self._live_count = int(sum(int(mask.sum()) for mask in self._live))
 
-    @classmethod
-    def empty(cls, dim: int) -> "VectorIndex":
-        return cls([], [], [], dim)
-
     def __len__(self) -> int:
         return self._live_count
 
