@@ -13,13 +13,60 @@ class Block:
     heading: bool = False  # the format itself marked it as a heading (<h2>, docx "Heading 1", markdown "#")
 
 
+TEXT_LAYER, DECODED, OCR = "text", "decoded", "ocr"  # where a file's text came from (ParsedFile.text_source)
+
+
 @dataclass(frozen=True)
 class ParsedFile:
-    """What a reader extracts from one file: ordered blocks plus the title the format declares."""
+    """What a reader extracts from one file: ordered blocks plus the title the format declares.
+
+    Block lines keep the file's own line breaks where they carry layout (PDF text layers, OCR, plain text):
+    side-by-side columns on one printed line are separated by runs of three or more spaces.
+    """
 
     source: str  # file name as the user knows it (no directories)
     blocks: tuple[Block, ...]
     title: str | None = None  # <title>/<h1>, docx core title, markdown "# ..."; None when the format has none
+    text_source: str = TEXT_LAYER  # TEXT_LAYER, DECODED (legacy font encoding converted) or OCR (some pages read by OCR)
+    pages: int = 0  # pages read, for formats that have pages
+
+
+@dataclass(frozen=True)
+class Division:
+    """One level of a formal document's structure: "Chương II", "Điều 7", "khoản 2", "II.", "1.1.", "a)"."""
+
+    kind: str  # one of DIVISION_KINDS
+    number: str  # canonical: "II" (roman, upper), "7", "1.1", "a" (letters lower), "" when unnumbered
+    heading: str = ""  # the division's own title as written ("Phạm vi điều chỉnh"), if any
+
+    def label(self) -> str:
+        """How a citation names it: "Chương II", "Điều 7", "khoản 2", "điểm a", "Mục I", "1.1", "Phụ lục 2"."""
+        named = DIVISION_NAMES.get(self.kind)
+        if named is not None:
+            return f"{named} {self.number}".strip()
+        if self.kind == "letter":
+            return f"{self.number})"
+        if self.kind == "paren":
+            return f"({self.number})"
+        return self.number
+
+
+# Division kinds: the legal scheme (Phần / Chương / Mục / Điều / khoản / điểm), the numbered scheme of
+# resolutions, plans and instructions (I. / 1. / 1.1. / a) / (1)), and attachments.
+DIVISION_NAMES = {
+    "phan": "Phần", "chuong": "Chương", "muc": "Mục", "dieu": "Điều", "khoan": "khoản", "diem": "điểm",
+    "phuluc": "Phụ lục", "annex": "",
+}
+DIVISION_KINDS = (*DIVISION_NAMES, "roman", "number", "letter", "paren")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """What a document says of another: it replaces, amends or implements it."""
+
+    kind: str  # "replaces", "amends", "implements"
+    code: str  # the other document's number as written, e.g. "87-QĐ/TU"
+    text: str = ""  # the sentence that says so
 
 
 @dataclass(frozen=True)
@@ -36,6 +83,17 @@ class Document:
     id: int | None = None
     added_at: str | None = None  # ISO timestamp, set by the store
     passage_count: int = 0
+    # Formal documents (index/formal/): read off the header and the closing; None for news-style reports.
+    doc_type: str | None = None  # "Quy định", "Luật", "Công văn", ...
+    code: str | None = None  # số hiệu as written: "294-QĐ/TW", "42/2024/QH15"; None when absent or blank
+    unnumbered: bool = False  # the number line is there but blank (a draft or an unissued copy)
+    place: str | None = None  # "Hà Nội"
+    subject: str | None = None  # "Thi hành Điều lệ Đảng", "V/v cấp Giấy phép ...", a law's name
+    signer: str | None = None  # "Tô Lâm"; several signers joined by "; "
+    signer_title: str | None = None  # "T/M Ban Chấp hành Trung ương, Tổng Bí thư"
+    effective: str | None = None  # "có hiệu lực thi hành từ ngày 01/7/2025", as written
+    relations: tuple[Relation, ...] = ()
+    text_source: str = TEXT_LAYER  # see ParsedFile.text_source: OCR'd documents say so in citations
 
 
 @dataclass(frozen=True)
@@ -47,6 +105,11 @@ class Passage:
     section: str | None = None  # "ĐỔI MỚI PHƯƠNG THỨC ...", "Chương I ...", "Điều 5. ..."
     id: int | None = None  # global id, also the FAISS id; None until stored
     doc_id: int | None = None
+    path: tuple[Division, ...] = ()  # where it sits in a formal document, outermost first; () otherwise
+
+    def path_label(self) -> str:
+        """ "Chương II › Điều 7 › khoản 2" ("" outside a formal structure)."""
+        return " › ".join(d.label() for d in self.path if d.label())
 
 
 @dataclass(frozen=True)
