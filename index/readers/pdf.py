@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import logging
 import re
+import shutil
+import subprocess
 
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
@@ -21,7 +23,10 @@ _ARTICLE = re.compile(r"^(?:Điều|ĐIỀU)\s+\d+[a-z]?\s*[.:]")
 _PART = re.compile(r"^(?:Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN)\s+(?:\d+|[IVXLC]+)\b[\s.:–-]*(.?)")
 _ROMAN_HEADING = re.compile(r"^[IVXLC]+\.\s")
 _BULLET = re.compile(r"^[-+•·]\s*(.)")
-_HYPHENATED = re.compile(r"\w-$")  # searched in the last two characters only: paragraphs may be long
+_NUMBERED = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,3}\.|[a-zđ]\)|\(\d{1,3}\))\s+[A-ZĐ\u00c0-\u1ef9]")  # "1.1. Về", "a) Súng", "(1) Ban"
+_HYPHENATED = re.compile(r"\w-$")
+_COLUMN_GAP = re.compile(r"\S {3,}\S")  # side-by-side columns on one printed line (pdftotext -layout)
+_INDENT = 3  # a first line indented this much more than the page's left margin starts a paragraph  # searched in the last two characters only: paragraphs may be long
 
 
 def read_pdf(data: bytes, source: str, max_pages: int = MAX_PAGES) -> ParsedFile:
@@ -32,14 +37,37 @@ def read_pdf(data: bytes, source: str, max_pages: int = MAX_PAGES) -> ParsedFile
             raise CorruptFile(f"Tệp {source} được đặt mật khẩu, không đọc được; hãy gỡ mật khẩu rồi gửi lại.")
         if len(reader.pages) == 0:
             raise CorruptFile(f"Tệp {source} bị hỏng hoặc bị mã hoá, không đọc được.")
-        pages = [page.extract_text() or "" for page in reader.pages[:max_pages]]
+        page_count = min(len(reader.pages), max_pages)
+        pages = _layout_pages(data, page_count) or [page.extract_text() or "" for page in reader.pages[:max_pages]]
         title = _metadata_title(reader)
     except CorruptFile:
         raise
     except Exception as error:  # pypdf raises many types on a damaged file
         logger.debug("pypdf failed on %s: %r", source, error)
         raise CorruptFile(f"Tệp {source} bị hỏng hoặc bị mã hoá, không đọc được.") from error
-    return ParsedFile(source=source, blocks=tuple(Block(text) for text in paragraphs(pages)), title=title)
+    return ParsedFile(source=source, blocks=tuple(Block(text) for text in paragraphs(pages)), title=title, pages=page_count)
+
+
+def _layout_pages(data: bytes, page_count: int, timeout_s: float = 120) -> list[str] | None:
+    """Page texts from poppler's pdftotext -layout: printed lines in reading order, columns kept apart by
+    runs of spaces (the two-column header and signature block of formal documents). pypdf's own layout mode
+    scrambles words on justified lines; its plain mode interleaves the header's columns. None when poppler
+    is not installed or fails on the file (pypdf's plain text is used then)."""
+    binary = shutil.which("pdftotext")
+    if binary is None or page_count == 0:
+        return None
+    try:
+        result = subprocess.run(
+            [binary, "-layout", "-enc", "UTF-8", "-l", str(page_count), "-", "-"],
+            input=data, capture_output=True, timeout=timeout_s, check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        logger.debug("pdftotext failed: %r", error)
+        return None
+    if result.returncode != 0:
+        return None
+    pages = result.stdout.decode("utf-8", errors="replace").split("\f")
+    return pages[:page_count]
 
 
 def paragraphs(pages: list[str]) -> list[str]:
@@ -47,18 +75,23 @@ def paragraphs(pages: list[str]) -> list[str]:
 
     Page-number lines are dropped and pages are joined, so a paragraph may run across a page break.
     """
-    lines = [line.strip() for page in pages for line in page.replace("\r", "\n").split("\n")]
-    lines = [line for line in lines if not _PAGE_NUMBER.match(line)]
-    has_blank_lines = any(not line for line in lines[1:-1])
+    raw = [line.rstrip() for page in pages for line in page.replace("\r", "\n").split("\n")]
+    raw = [line for line in raw if not _PAGE_NUMBER.match(line)]
+    margin = min((len(line) - len(line.lstrip()) for line in raw if line.strip()), default=0)
+    lines = [line.strip() for line in raw]
+    indents = [len(line) - len(line.lstrip()) - margin if line.strip() else 0 for line in raw]
+    has_blank_lines = sum(1 for line in lines[1:-1] if not line) > len(lines) / 20  # not just the odd gap
     groups: list[list[str]] = [[]]
-    for line in lines:
+    for line, indent, previous_indent in zip(lines, indents, [0, *indents]):
         if not line:
-            if has_blank_lines:
+            if has_blank_lines or any(_COLUMN_GAP.search(l) for l in groups[-1]):
                 groups.append([])
             continue
         current = groups[-1]
-        boundary = _heading_boundary if has_blank_lines else _starts_paragraph
-        if current and boundary(current[-1], line):
+        boundary = _numbered_boundary if has_blank_lines else _starts_paragraph
+        columns = bool(_COLUMN_GAP.search(line)) or bool(current and _COLUMN_GAP.search(current[-1]))
+        indented = indent >= _INDENT and previous_indent < _INDENT and bool(current) and _starts_upper(line)
+        if current and (columns or indented or boundary(current[-1], line)):
             groups.append(current := [])
         current.append(line)
     return [text for text in (_unwrap(group) for group in groups) if text]
@@ -69,10 +102,17 @@ def _starts_paragraph(previous: str, line: str) -> bool:
     if _heading_boundary(previous, line):
         return True
     bullet = _BULLET.match(line)
-    if bullet and bullet.group(1).isupper():
+    if (bullet and bullet.group(1).isupper()) or _NUMBERED.match(line):
         return True
     caps_heading_ends = _is_all_caps(previous) and not _is_all_caps(line)
     return _starts_upper(line) and (caps_heading_ends or bool(_SENTENCE_END.search(previous)))
+
+
+def _numbered_boundary(previous: str, line: str) -> bool:
+    """Inside blank-line paragraphs, numbered points ('1.1. Về tuổi đời', 'a) ...', '- Căn cứ') start their own."""
+    return _heading_boundary(previous, line) or bool(_NUMBERED.match(line)) or bool(
+        (bullet := _BULLET.match(line)) and bullet.group(1).isupper()
+    )
 
 
 def _heading_boundary(previous: str, line: str) -> bool:
