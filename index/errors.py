@@ -27,3 +27,7 @@ class EmbedderMismatch(VankienError):
 
 class DocumentNotFound(VankienError):
     """No document with that id."""
+
+
+class MissingTool(UnsupportedFile):
+    """Reading this kind of file needs a program that is not installed (tesseract, pdftoppm, antiword)."""

@@ -1,0 +1,262 @@
+"""Vietnamese OCR with the Tesseract command line: page images -> text that keeps the printed lines.
+
+Pages are rendered at 300 dpi (diacritics need ~30 px letters), straightened (a small skew found from the
+rows of ink; a page upside down or on its side found by Tesseract's orientation model when the first reading
+fails), read with `tesseract -l vie` into word boxes (TSV), and rebuilt line by line: words on one printed line
+join with a space, side-by-side columns (the header's issuing body | national motto, "Nơi nhận:" | signature)
+with a run of three or more spaces, as `pdftotext -layout` writes them. Two pages are read at a time, each
+Tesseract on one thread, which is what a two-core machine does fastest.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from index.errors import CorruptFile, MissingTool
+from index.readers.legibility import legibility
+
+log = logging.getLogger(__name__)
+
+__all__ = ["OcrSettings", "PageProgress", "ocr_pdf_pages", "ocr_images", "layout_text", "skew_angle", "require_ocr"]
+
+PageProgress = Callable[[int, int], None]  # (pages done, pages to read)
+_MAX_SKEW_DEGREES = 6.0
+_COLUMN_GAP_SPACES = 3
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    page_limit: int = 200  # a file needing OCR on more pages is refused
+    page_seconds: float = 60.0  # one page's rendering + recognition; a page over it fails the file
+    dpi: int = 300
+    language: str = "vie"
+    workers: int = 2
+
+    def file_seconds(self, pages: int) -> float:
+        """Wall-clock budget of a whole file when `pages` of it are OCR'd: what the parse timeout grows to."""
+        return pages * self.page_seconds / max(1, self.workers) + self.page_seconds
+
+
+def require_ocr(pdf: bool) -> None:
+    """MissingTool, with what to install, unless tesseract (with Vietnamese) and, for PDFs, pdftoppm are there."""
+    if shutil.which("tesseract") is None or "vie" not in _tesseract_languages():
+        raise MissingTool("Cần cài tesseract-ocr và tesseract-ocr-vie để đọc bản quét "
+                          "(apt-get install tesseract-ocr tesseract-ocr-vie).")
+    if pdf and shutil.which("pdftoppm") is None:
+        raise MissingTool("Cần cài poppler-utils (pdftoppm) để đọc bản quét PDF (apt-get install poppler-utils).")
+
+
+@functools.cache
+def _tesseract_languages() -> frozenset[str]:
+    try:
+        listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(line.strip() for line in listed.splitlines()[1:])
+
+
+def ocr_pdf_pages(
+    pdf: Path, page_numbers: Sequence[int], source: str, settings: OcrSettings, progress: PageProgress | None = None
+) -> dict[int, str]:
+    """Text of the given pages (0-based) of the PDF file, rendered with pdftoppm."""
+    require_ocr(pdf=True)
+
+    def read(number: int, folder: Path) -> str:
+        stem = folder / f"page-{number}"
+        _run(["pdftoppm", "-r", str(settings.dpi), "-gray", "-f", str(number + 1), "-l", str(number + 1),
+              "-singlefile", str(pdf), str(stem)], settings, source, number)
+        with Image.open(stem.with_suffix(".pgm")) as image:
+            return _read_page(image, settings, source, number, folder)
+
+    return dict(zip(page_numbers, _each_page(read, list(page_numbers), settings, progress)))
+
+
+def ocr_images(
+    images: Sequence[Callable[[], Image.Image]], source: str, settings: OcrSettings, progress: PageProgress | None = None
+) -> list[str]:
+    """Text of each page image; `images` are loaders, so only the pages being read are in memory."""
+    require_ocr(pdf=False)
+
+    def read(number: int, folder: Path) -> str:
+        return _read_page(images[number](), settings, source, number, folder)
+
+    return _each_page(read, list(range(len(images))), settings, progress)
+
+
+def _each_page(
+    read: Callable[[int, Path], str], numbers: list[int], settings: OcrSettings, progress: PageProgress | None
+) -> list[str]:
+    done = 0
+    results: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="vankien-ocr-") as folder, ThreadPoolExecutor(settings.workers) as pool:
+        if progress:
+            progress(0, len(numbers))
+        for text in pool.map(lambda number: read(number, Path(folder)), numbers):
+            results.append(text)
+            done += 1
+            if progress:
+                progress(done, len(numbers))
+    return results
+
+
+def _read_page(image: Image.Image, settings: OcrSettings, source: str, number: int, folder: Path) -> str:
+    """Straighten, recognise; if that reads badly, ask Tesseract which way is up and read the turned page."""
+    gray = image.convert("L")
+    angle = skew_angle(gray)
+    if abs(angle) >= 0.3:
+        gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    text = _recognise(gray, settings, source, number, folder)
+    score = legibility(text)
+    if score.words >= 20 and score.share >= 0.8:
+        return text
+    turn = _orientation(gray, settings, source, number, folder)
+    if not turn:
+        return text
+    turned_text = _recognise(gray.rotate(-turn, expand=True), settings, source, number, folder)
+    return turned_text if legibility(turned_text).valid > score.valid else text
+
+
+def _recognise(gray: Image.Image, settings: OcrSettings, source: str, number: int, folder: Path) -> str:
+    path = folder / f"ocr-{number}.pgm"
+    gray.save(path)
+    tsv = _run(["tesseract", str(path), "stdout", "-l", settings.language, "--psm", "3", "--dpi", str(settings.dpi), "tsv"],
+               settings, source, number)
+    path.unlink(missing_ok=True)
+    return layout_text(tsv)
+
+
+def _orientation(gray: Image.Image, settings: OcrSettings, source: str, number: int, folder: Path) -> int:
+    """Degrees clockwise the page is turned (0, 90, 180, 270), by Tesseract's orientation model; 0 if unsure."""
+    if "osd" not in _tesseract_languages():
+        return 0
+    path = folder / f"osd-{number}.pgm"
+    gray.save(path)
+    try:
+        report = _run(["tesseract", str(path), "stdout", "--psm", "0", "-l", "osd"], settings, source, number, check=False)
+    finally:
+        path.unlink(missing_ok=True)
+    fields = dict(line.split(":", 1) for line in report.splitlines() if ":" in line)
+    try:
+        rotate, confidence = int(fields["Rotate"].strip()), float(fields["Orientation confidence"].strip())
+    except (KeyError, ValueError):
+        return 0
+    return rotate if rotate and confidence >= 2.0 else 0
+
+
+def _run(command: list[str], settings: OcrSettings, source: str, number: int, check: bool = True) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=settings.page_seconds,
+                              env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    except subprocess.TimeoutExpired as error:
+        raise CorruptFile(f"Trang {number + 1} của tệp {source} cần quá {settings.page_seconds:.0f} giây để nhận dạng; "
+                          "không đọc được.") from error
+    if check and done.returncode != 0:
+        log.warning("%s failed on page %d of %s: %s", command[0], number + 1, source, done.stderr[-500:])
+        raise CorruptFile(f"Không nhận dạng được trang {number + 1} của tệp {source} (ảnh trang bị hỏng).")
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+# ------------------------------------------------------------------------------------ page geometry
+def skew_angle(gray: Image.Image) -> float:
+    """Degrees to rotate (counter-clockwise) so text rows are level: the angle whose row profile of ink is sharpest."""
+    small = gray.copy()
+    small.thumbnail((1000, 1000))
+    pixels = np.asarray(small, dtype=np.uint8)
+    low, high = np.percentile(pixels, 2), np.percentile(pixels, 98)
+    if high - low < 40:
+        return 0.0  # a blank or uniform page
+    ink = Image.fromarray(((pixels < (low + high) / 2) * 255).astype(np.uint8))
+
+    def sharpness(angle: float) -> float:
+        rows = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST), dtype=np.float64).sum(axis=1)
+        return float(np.square(np.diff(rows)).sum())
+
+    coarse = max(np.arange(-_MAX_SKEW_DEGREES, _MAX_SKEW_DEGREES + 0.01, 0.5), key=sharpness)
+    fine = max(np.arange(coarse - 0.5, coarse + 0.51, 0.1), key=sharpness)
+    return round(float(fine), 1)
+
+
+@dataclass
+class _Line:
+    left: int
+    top: int
+    right: int
+    bottom: int
+    words: list[tuple[int, int, str]]  # left, right, text
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+
+def layout_text(tsv: str) -> str:
+    """Tesseract TSV -> one text line per printed line; columns and wide gaps become runs of 3+ spaces."""
+    lines: dict[tuple[str, ...], _Line] = {}
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
+            continue
+        left, top, width, height = (int(cells[i]) for i in (6, 7, 8, 9))
+        key = tuple(cells[1:5])  # page, block, paragraph, line
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = _Line(left, top, left + width, top + height, [])
+        line.left, line.top = min(line.left, left), min(line.top, top)
+        line.right, line.bottom = max(line.right, left + width), max(line.bottom, top + height)
+        line.words.append((left, left + width, cells[11].strip()))
+    if not lines:
+        return ""
+    widths = [(right - left) / len(text) for line in lines.values() for left, right, text in line.words if len(text) >= 3]
+    char_width = statistics.median(widths) if widths else 20.0
+    margin = min(line.left for line in lines.values())
+    return "\n".join(_row_text(row, char_width, margin) for row in _rows(list(lines.values())))
+
+
+def _rows(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines side by side (overlapping vertically by half the smaller height, apart horizontally) share a row."""
+    rows: list[list[_Line]] = []
+    for line in sorted(lines, key=lambda item: (item.top + item.bottom) / 2):
+        for row in reversed(rows[-3:]):
+            if all(_side_by_side(line, other) for other in row):
+                row.append(line)
+                break
+        else:
+            rows.append([line])
+    for row in rows:
+        row.sort(key=lambda item: item.left)
+    rows.sort(key=lambda row: min(line.top for line in row))
+    return rows
+
+
+def _side_by_side(a: _Line, b: _Line) -> bool:
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    apart = a.right <= b.left or b.right <= a.left
+    return apart and overlap >= 0.5 * min(a.height, b.height)
+
+
+def _row_text(row: list[_Line], char_width: float, margin: int) -> str:
+    pieces = [" " * round((row[0].left - margin) / char_width)]
+    previous_right: int | None = None
+    for index, line in enumerate(row):
+        gap_limit = 1.5 * max(line.height, 1)  # wider than one and a half letters' height: another column
+        for position, (left, right, word) in enumerate(sorted(line.words)):
+            if previous_right is not None:
+                new_column = (index > 0 and position == 0) or left - previous_right > gap_limit
+                spaces = max(_COLUMN_GAP_SPACES, round((left - previous_right) / char_width)) if new_column else 1
+                pieces.append(" " * spaces)
+            pieces.append(word)
+            previous_right = right
+    return "".join(pieces).rstrip()
