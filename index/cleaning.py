@@ -16,9 +16,9 @@ from pathlib import PurePath
 
 from index.documents import Block, Document, ParsedFile, Passage
 from index.errors import EmptyDocument
+from index.formal import read_formal
+from index.splitting import MAX_CHARS, ABBREVIATIONS, sentence_cuts, split_paragraph
 from index.vietnamese import find_codes, fold, normalize_text
-
-MAX_CHARS = 1000
 
 # ------------------------------------------------------------------------------------ vocabulary
 _NAVIGATION = frozenset(
@@ -56,7 +56,6 @@ _ISSUER_PREFIXES = (
     "quoc hoi", "chinh phu", "thu tuong", "van phong", "mat tran", "bo ", "so ", "ban ", "cuc ",
     "tong cuc", "toa an", "vien kiem sat",
 )
-_ABBREVIATIONS = frozenset({"ThS", "Ths", "Tp", "Th"})
 _JUNK_TITLES = frozenset({"untitled", "no title", "document", "title", "tài liệu", "văn bản", "slide 1"})
 
 # ------------------------------------------------------------------------------------ patterns
@@ -82,7 +81,6 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:\.[^\W\d_]+)*\.?$")  # letter runs joined by single dots; no nested repeats
-_WORD_BEFORE_DOT = re.compile(r"(\w+)\.[\"”’)\]]*\s+$")
 _TITLE_ISSUER = re.compile(
     r"(?:^|:\s+|\bcủa\s+)("
     r"Ban Chấp hành Trung ương(?: Đảng)?|Ban Chấp hành Đảng bộ (?:tỉnh|thành phố|huyện)|Bộ Chính trị|Ban Bí thư|"
@@ -95,7 +93,13 @@ _TITLE_ISSUER = re.compile(
 
 # ------------------------------------------------------------------------------------ entry point
 def build_document(parsed: ParsedFile, content_hash: str, max_chars: int = MAX_CHARS) -> tuple[Document, list[Passage]]:
-    """The Document (title, date, issuer, codes, byline) and its numbered passages; EmptyDocument if none is left."""
+    """The Document (title, date, issuer, codes, byline) and its numbered passages; EmptyDocument if none is left.
+
+    A formal document (a header with number, date and type) is read by index/formal/ instead: its header,
+    structure and closing; everything else (reports, news articles) as below."""
+    formal = read_formal(parsed, content_hash, max_chars)
+    if formal is not None:
+        return formal
     blocks = _without_navigation(_normalised(parsed.blocks))
     head = _read_head(blocks, _usable_title(parsed.title))
     body = [block for index, block in enumerate(blocks) if index not in head.consumed]
@@ -116,17 +120,6 @@ def build_document(parsed: ParsedFile, content_hash: str, max_chars: int = MAX_C
         passage_count=len(passages),
     )
     return document, passages
-
-
-def split_paragraph(text: str, max_chars: int = MAX_CHARS) -> list[str]:
-    """Pieces of at most `max_chars`, cut after sentences ('. ', '; ', '? ', '! ' before a capital or digit).
-
-    A sentence that is itself too long is cut after '; ', then ', ', then any space. The pieces,
-    joined with single spaces, give back the paragraph.
-    """
-    if len(text) <= max_chars:
-        return [text]
-    return _pieces(text, max_chars, (_sentence_cuts, _semicolon_cuts, _comma_cuts, _space_cuts))
 
 
 # ------------------------------------------------------------------------------------ normalising
@@ -496,60 +489,5 @@ def _article(text: str) -> tuple[str, bool] | None:
         return (first if len(first) <= 200 else label), True
     if len(first) <= 200 and not _SENTENCE_END.search(first):
         return first, False
-    cut = next((c for c in _sentence_cuts(first) if match.end() < c <= 200), None)
+    cut = next((c for c in sentence_cuts(first) if match.end() < c <= 200), None)
     return (first[:cut].strip().rstrip(".") if cut else label), True
-
-
-# ------------------------------------------------------------------------------------ splitting
-def _pieces(text: str, max_chars: int, levels: tuple[Callable[[str], list[int]], ...]) -> list[str]:
-    """Cut at the first level of boundaries that exists, then greedily re-join neighbours that fit together.
-
-    A unit still too long is cut at the next level on its own, so its fragments never mix with the
-    units around it: a piece ends where a sentence ends whenever it can.
-    """
-    if len(text.strip()) <= max_chars:
-        return [text.strip()]
-    for depth, cuts_of in enumerate(levels):
-        cuts = cuts_of(text)
-        if not cuts:
-            continue
-        pieces: list[str] = []
-        current = ""
-        for unit in (text[start:end] for start, end in zip([0, *cuts], [*cuts, len(text)])):
-            fits = len(unit.strip()) <= max_chars
-            if current.strip() and (not fits or len((current + unit).strip()) > max_chars):
-                pieces.append(current.strip())
-                current = ""
-            if fits:
-                current += unit
-            else:
-                pieces.extend(_pieces(unit, max_chars, levels[depth + 1 :]))
-        if current.strip():
-            pieces.append(current.strip())
-        return pieces
-    return [text[start : start + max_chars].strip() for start in range(0, len(text), max_chars)]
-
-
-def _sentence_cuts(text: str) -> list[int]:
-    cuts = []
-    for match in re.finditer(r"[.;?!…][\"”’)\]]*\s+", text):
-        following = text[match.end() : match.end() + 1]
-        if not following or not (following.isupper() or following.isdigit() or following in "\"“‘(["):
-            continue
-        word = _WORD_BEFORE_DOT.search(text, max(0, match.start() - 64), match.end())  # a window: linear on long paragraphs
-        if word and (word.group(1) in _ABBREVIATIONS or (len(word.group(1)) <= 3 and word.group(1).isupper())):
-            continue  # "TP. Hồ Chí Minh", "PGS. TS." are not sentence ends
-        cuts.append(match.end())
-    return [cut for cut in cuts if cut < len(text)]
-
-
-def _semicolon_cuts(text: str) -> list[int]:
-    return [match.end() for match in re.finditer(r";\s+", text) if match.end() < len(text)]
-
-
-def _comma_cuts(text: str) -> list[int]:
-    return [match.end() for match in re.finditer(r",\s+", text) if match.end() < len(text)]
-
-
-def _space_cuts(text: str) -> list[int]:
-    return [match.end() for match in re.finditer(r"\s+", text.rstrip()) if match.end() < len(text)]

@@ -1,0 +1,83 @@
+"""Formal documents (quy định, nghị quyết, luật, nghị định, công văn, ...): header, structure, closing.
+
+    lines.py      blocks -> printed lines with their column segments
+    header.py     issuing body, number, place and date, type, subject
+    structure.py  Phần / Chương / Mục / Điều / khoản / điểm and I. / 1. / 1.1. / a) -> a tree -> passages
+    closing.py    signature block and recipients (not passages)
+    relations.py  replaces / repeals / amends / implements, effective date
+    naming.py     the issuer's name and the title a citation uses
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from index.documents import Division, Document, ParsedFile, Passage
+from index.errors import EmptyDocument
+from index.formal.closing import Closing, find_closing
+from index.formal.header import Header, read_header
+from index.formal.lines import Line, formal_lines
+from index.formal.naming import citation_title, issuer_name
+from index.formal.relations import effective_clause, find_relations
+from index.formal.structure import build_tree, tree_passages, units_of
+from index.vietnamese import find_codes
+
+__all__ = ["read_formal"]
+
+
+def read_formal(parsed: ParsedFile, content_hash: str, max_chars: int) -> tuple[Document, list[Passage]] | None:
+    """The Document and its structured passages, or None when the file does not have a formal header."""
+    lines = formal_lines(parsed.blocks)
+    header = read_header(lines)
+    if not header.is_formal:
+        return None
+    parts = _parts(lines, header.body_start)
+    signers: list[str] = []
+    titles: list[str] = []
+    pieces: list[tuple[tuple[Division, ...], str | None, str]] = []
+    for number, (start, end, closing) in enumerate(parts):
+        if closing is not None and number == 0:
+            signers, titles = closing.signers, closing.signer_titles
+        body_end = closing.start if closing is not None else end
+        root_division, start = _annex(lines, start, body_end) if number > 0 else (None, start)
+        tree = build_tree(units_of(lines[start:body_end]), root_division)
+        pieces += tree_passages(tree, max_chars)
+    if not pieces:
+        raise EmptyDocument(f"Tệp {parsed.source} không có đoạn văn nào để lưu.")
+    issuer = issuer_name(header.issuer_lines, header.issuer_clarification)
+    subject = header.subject
+    title = citation_title(header.doc_type, header.code, issuer, subject) or subject or PurePath(parsed.source).stem
+    texts = [text for _, _, text in pieces]
+    passages = [Passage(text=text, paragraph=i, section=section, path=path) for i, (path, section, text) in enumerate(pieces, start=1)]
+    codes = list(dict.fromkeys([*( [header.code] if header.code else []), *find_codes(title)]))
+    document = Document(
+        title=title, source=parsed.source, content_hash=content_hash, date=header.date, issuer=issuer,
+        codes=tuple(codes), passage_count=len(passages), doc_type=header.doc_type, code=header.code,
+        unnumbered=header.has_number_line and header.code is None, place=header.place, subject=subject,
+        signer="; ".join(signers) or None, signer_title="; ".join(titles) or None,
+        effective=effective_clause(texts), relations=find_relations(texts, subject), text_source=parsed.text_source,
+    )
+    return document, passages
+
+
+def _parts(lines: list[Line], start: int) -> list[tuple[int, int, Closing | None]]:
+    """The document and what is attached after its closing (a Quy chế, a Phụ lục), each with its own closing."""
+    parts: list[tuple[int, int, Closing | None]] = []
+    position = start
+    while position < len(lines):
+        closing = find_closing(lines, position, len(lines))
+        if closing is None:
+            parts.append((position, len(lines), None))
+            break
+        parts.append((position, closing.end, closing))
+        position = closing.end
+    return parts
+
+
+def _annex(lines: list[Line], start: int, end: int) -> tuple[Division | None, int]:
+    """An attached text after the closing: with its own header ('QUY CHẾ / Quản lý ...') it is one division."""
+    header = read_header(lines[start:end])
+    if header.doc_type is not None and header.subject:
+        heading = f"{header.doc_type} {header.subject[:1].lower()}{header.subject[1:]}"
+        return Division("annex", "", heading), start + header.body_start
+    return None, start

@@ -1,0 +1,127 @@
+"""The closing of a formal document: signature block (role lines, name) and recipients, which are not passages.
+
+    Nơi nhận:                          T/M BAN CHẤP HÀNH TRUNG ƯƠNG
+    - Các tỉnh ủy, ...                          TỔNG BÍ THƯ
+    - Lưu Văn phòng Trung ương Đảng.              (Đã ký)
+                                                   Tô Lâm
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.formal.casing import sentence_case
+from index.formal.lines import Line
+from index.vietnamese import fold
+
+_RECIPIENTS = re.compile(r"^N[ơo]i\s+nh[ậâaạ]n\s*:?", re.IGNORECASE)
+_ROLE_PREFIX = re.compile(r"^(?:T/M|TM\s*\.|KT\s*\.|K/T|TL\s*\.|TUQ\s*\.|Q\s*\.|T\.M\.?)\s*[A-ZĐÀ-Ỹ]")
+_ROLE_INSIDE = re.compile(r"\s((?:T/M|TM\.|KT\.|K/T|TL\.|TUQ\.)\s*[A-ZĐ].*)$")
+_ROLE_WORDS = (
+    "chu tich", "thu tuong", "bo truong", "thu truong", "bi thu", "giam doc", "cuc truong", "truong ban", "chanh van phong",
+    "vu truong", "tong cuc truong", "chanh an", "vien truong", "tong bi thu", "truong phong", "chu nhiem", "thu truong",
+)
+_SIGNED = re.compile(r"^\(?\s*(?:đã\s+ký|da\s+ky|ký\s+tên|đã\s+ký\s+và\s+đóng\s+dấu)[^)]*\)?\.?$", re.IGNORECASE)
+_RANKS = (
+    "dai tuong", "thuong tuong", "trung tuong", "thieu tuong", "dai ta", "thuong ta", "trung ta", "thieu ta",
+    "pgs.ts.", "pgs. ts.", "gs.ts.", "ts.", "ths.",
+)
+_NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
+
+
+@dataclass
+class Closing:
+    start: int  # first line of the closing (recipients or signature), an index into the document's lines
+    end: int  # one past its last line
+    signers: list[str] = field(default_factory=list)
+    signer_titles: list[str] = field(default_factory=list)
+
+
+def find_closing(lines: list[Line], start: int, end: int) -> Closing | None:
+    """The closing inside lines[start:end] (one part of the document), searched from the end of the part."""
+    for position in range(start, end):
+        segments = lines[position].segments
+        if any(_is_recipients(s) for s in segments) or (
+            _is_role(segments[-1]) and _name_follows(lines, position, end) and position > start
+        ):
+            closing = Closing(position, end)
+            _read_signature(lines[position:end], closing)
+            if closing.signers or any(_is_recipients(s) for s in segments):
+                closing.end = _closing_end(lines, position, end)
+                if not closing.signers:
+                    _read_signature(lines[position : closing.end], closing)
+                return closing
+    return None
+
+
+def _is_recipients(segment: str) -> bool:
+    """'Nơi nhận:' alone, or followed by the list or (OCR, one space) by the signature's first line."""
+    match = _RECIPIENTS.match(segment)
+    if not match:
+        return False
+    rest = segment[match.end() :].strip()
+    return not rest or rest.startswith(("-", "+", "•")) or bool(_ROLE_PREFIX.match(rest))
+
+
+def _closing_end(lines: list[Line], start: int, end: int) -> int:
+    """Up to the signer's name (and a '(Đã ký)' after it); what follows (an annex) is not the closing."""
+    last_name = None
+    for position in range(start, min(end, start + 40)):
+        if any(_is_name(s) for s in lines[position].segments):
+            last_name = position
+            following = position + 1
+            if following < end and any(_SIGNED.match(s) for s in lines[following].segments):
+                last_name = following
+    return (last_name + 1) if last_name is not None else min(end, start + 40)
+
+
+def _read_signature(lines: list[Line], closing: Closing) -> None:
+    roles: list[str] = []
+    for line in lines:
+        for segment in _signature_segments(line):
+            if _SIGNED.match(segment):
+                continue
+            if _is_role(segment):
+                roles.append(sentence_case(segment))
+            elif _is_name(segment) and roles:
+                closing.signers.append(_without_rank(segment))
+                closing.signer_titles.append(", ".join(roles))
+                roles = []
+
+
+def _signature_segments(line: Line) -> list[str]:
+    """The right-hand part of each closing line; 'Nơi nhận: T/M BAN THƯỜNG VỤ' (one space, OCR) split too."""
+    segments: list[str] = []
+    for segment in line.segments:
+        inside = _ROLE_INSIDE.search(segment)
+        if inside and not _ROLE_PREFIX.match(segment):
+            segments.append(inside.group(1).strip())
+        elif not _RECIPIENTS.match(segment) and not segment.startswith(("-", "+", "•")):
+            segments.append(segment.strip())
+    return segments
+
+
+def _is_role(segment: str) -> bool:
+    letters = [ch for ch in segment if ch.isalpha()]
+    if not letters or sum(ch.isupper() for ch in letters) < 0.8 * len(letters) or len(segment) > 70:
+        return False
+    return bool(_ROLE_PREFIX.match(segment)) or any(role in fold(segment) for role in _ROLE_WORDS)
+
+
+def _is_name(segment: str) -> bool:
+    words = _without_rank(segment).split()
+    return 2 <= len(words) <= 5 and all(_NAME_WORD.match(w) for w in words) and not any(r in fold(segment) for r in _ROLE_WORDS)
+
+
+def _without_rank(segment: str) -> str:
+    text = segment.strip()
+    for rank in _RANKS:
+        if fold(text).startswith(rank):
+            text = text[len(rank) :].strip()
+            break
+    return text
+
+
+def _name_follows(lines: list[Line], position: int, end: int) -> bool:
+    return any(_is_name(s) for line in lines[position + 1 : min(end, position + 8)] for s in line.segments)

@@ -1,0 +1,48 @@
+"""What a formal document says of other documents: replaces, repeals, amends, implements; when it takes effect."""
+
+from __future__ import annotations
+
+import re
+
+from index.documents import Relation
+
+_TYPES = (
+    r"(?:Quy định|Quyết định|Nghị quyết|Chỉ thị|Kết luận|Hướng dẫn|Thông báo|Kế hoạch|Công văn|Luật|Nghị định|"
+    r"Thông tư|Quy chế|Chương trình|Đề án|Thông tư liên tịch)"
+)
+_CODE = r"(\d[\d.]*\s*(?:/\s*\d{4}\s*)?[-–/]\s*[A-ZĐ][\wĐđ]*(?:\s*[-–/]\s*[A-ZĐ][\wĐđ]*)*)"
+_PATTERNS = [
+    ("replaces", re.compile(rf"\bthay\s+thế(?:\s+cho)?\s+(?:các\s+)?{_TYPES}\s+(?:số\s+)?{_CODE}", re.IGNORECASE)),
+    ("repeals", re.compile(rf"\bbãi\s+bỏ(?:\s+toàn\s+bộ)?(?:\s+các\s+\w+\s+sau\s*:)?\s*(?:[a-zđ]\)\s*)?{_TYPES}\s+(?:số\s+)?{_CODE}", re.IGNORECASE)),
+    ("amends", re.compile(rf"\bsửa\s+đổi,?\s*(?:bổ\s+sung\s+)?(?:một\s+số\s+điều\s+(?:của\s+)?)?(?:tại\s+)?{_TYPES}\s+(?:số\s+)?{_CODE}", re.IGNORECASE)),
+    ("implements", re.compile(rf"^(?:-\s*)?(?:Thực\s+hiện|Triển\s+khai(?:\s+thực\s+hiện)?|Để\s+triển\s+khai(?:\s+thực\s+hiện)?)\s+{_TYPES}\s+(?:số\s+)?{_CODE}", re.IGNORECASE)),
+]
+_EFFECTIVE = re.compile(r"[^.;]*\bcó\s+hiệu\s+lực(?:\s+thi\s+hành)?\s+(?:kể\s+)?từ\s+(?:ngày\s+)?[^.;]*?(?:\d{4}|ký(?:\s+ban\s+hành)?)", re.IGNORECASE)
+
+
+def find_relations(texts: list[str], subject: str | None = None) -> tuple[Relation, ...]:
+    """Every relation stated in the body (and in the subject: 'Triển khai thực hiện Chỉ thị số 11-CT/TU ...')."""
+    found: dict[tuple[str, str], Relation] = {}
+    for text in ([subject] if subject else []) + texts:
+        for kind, pattern in _PATTERNS:
+            for match in pattern.finditer(text):
+                code = re.sub(r"\s+", "", match.group(1)).replace("–", "-")
+                found.setdefault((kind, code), Relation(kind, code, _sentence_around(text, match.start())))
+    return tuple(found.values())
+
+
+def effective_clause(texts: list[str]) -> str | None:
+    """'có hiệu lực thi hành từ ngày 01/7/2025', as written."""
+    for text in texts:
+        match = _EFFECTIVE.search(text)
+        if match:
+            clause = match.group(0).strip()
+            start = clause.lower().find("có hiệu lực")
+            return clause[start:] if start >= 0 else clause
+    return None
+
+
+def _sentence_around(text: str, position: int) -> str:
+    start = max(text.rfind(". ", 0, position) + 2, 0)
+    end = text.find(". ", position)
+    return text[start : end + 1 if end >= 0 else len(text)].strip()[:400]
