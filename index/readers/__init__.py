@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 import unicodedata
 import zipfile
 from pathlib import Path
 
 import puremagic
 
-from index.documents import ParsedFile
+from index.documents import DECODED, Block, ParsedFile
 from index.errors import CorruptFile, EmptyDocument, FileTooLarge, UnsupportedFile
 from index.readers.docx import read_docx
 from index.readers.html import read_html
+from index.readers.images import is_image, read_image
+from index.readers.legacy_encodings import repair_bytes, repair_text
+from index.readers.legibility import legibility
+from index.readers.ocr import OcrSettings, PageProgress
 from index.readers.pdf import read_pdf
 from index.readers.text import decode_text, has_bom, read_markdown, read_text
+from index.readers.word import read_doc, read_rtf
 
-__all__ = ["read_file", "display_name"]
+__all__ = ["read_file", "display_name", "OcrSettings", "PageProgress"]
 
 MAX_BYTES = 50 * 1024 * 1024
-_SUPPORTED = ".txt, .md, .html, .docx, .pdf"
+_SUPPORTED = ".txt, .md, .html, .docx, .doc, .rtf, .pdf, .jpg, .png, .tif"
+_RTF_MAGIC = b"{\\rtf"
+_BLOCK_BREAK = "\n\x1e\n"  # joins blocks for the legacy-font repair, which works line by line
 _MARKDOWN_SUFFIXES = {".md", ".markdown"}
 _HTML_MARKERS = ("<!doctype html", "<html", "<head", "<body")
 _HTML_FRAGMENT_STARTS = ("<p>", "<p ", "<div", "<h1", "<h2", "<h3", "<article", "<table", "<ul", "<section")
@@ -29,11 +37,15 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _MAX_CONTROL_SHARE = 0.02
 
 
-def read_file(path: Path, max_bytes: int = MAX_BYTES) -> ParsedFile:
-    """Read a .txt, .md, .html, .docx or .pdf into blocks, whatever the file is called.
+def read_file(
+    path: Path, max_bytes: int = MAX_BYTES, ocr: OcrSettings = OcrSettings(), progress: PageProgress | None = None
+) -> ParsedFile:
+    """Read a .txt, .md, .html, .docx, .doc, .rtf, .pdf or image into blocks, whatever the file is called.
 
-    Raises FileTooLarge (checked before reading), UnsupportedFile, CorruptFile or EmptyDocument,
-    each with a short Vietnamese message naming the file.
+    Scans and photos are OCR'd (`progress` hears of each page); text typed in a legacy Vietnamese font is
+    decoded; text that reads as no Vietnamese is refused, never indexed. Raises FileTooLarge (checked before
+    reading), UnsupportedFile (MissingTool when a needed program is not installed), CorruptFile or
+    EmptyDocument, each with a short Vietnamese message naming the file.
     """
     path = Path(path)
     name = display_name(path.name)
@@ -46,7 +58,7 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> ParsedFile:
         raise FileTooLarge(f"Tệp {name} quá lớn; giới hạn là {_megabytes(max_bytes)}.")
     if not data.strip():
         raise EmptyDocument(f"Tệp {name} trống, không có nội dung để lưu.")
-    parsed = _read(data, name, path.suffix.lower())
+    parsed = _read(data, name, path.suffix.lower(), ocr, progress)
     if not any(block.text.strip() for block in parsed.blocks):
         hint = " (có thể là bản quét chỉ có hình ảnh)" if _is_pdf(data) else ""
         raise EmptyDocument(f"Tệp {name} không có chữ để lưu{hint}.")
@@ -61,22 +73,47 @@ def display_name(raw: str) -> str:
     return name if name.strip(".") else "(không tên)"
 
 
-def _read(data: bytes, name: str, suffix: str) -> ParsedFile:
+def _read(data: bytes, name: str, suffix: str, ocr: OcrSettings, progress: PageProgress | None) -> ParsedFile:
     if _is_pdf(data):
-        return read_pdf(data, name)
+        return read_pdf(data, name, ocr=ocr, progress=progress)
+    if is_image(data):
+        return read_image(data, name, ocr, progress)
     if data.startswith(_ZIP_MAGIC):
         if _is_docx(data, name):
-            return read_docx(data, name)
+            return _legible(read_docx(data, name))
         raise UnsupportedFile(f"Tệp {name} là tệp nén (zip) nhưng không phải .docx; chỉ đọc được {_SUPPORTED}.")
     if data.startswith(_OLE2_MAGIC):
-        raise UnsupportedFile(f"Tệp {name} là định dạng Word/Excel cũ; hãy lưu lại thành .docx rồi gửi lại.")
+        return _legible(read_doc(data, name))
+    if data.lstrip()[:5] == _RTF_MAGIC:
+        return _legible(read_rtf(data, name))
     if _looks_binary(data):
         raise UnsupportedFile(f"Tệp {name} {_kind(data)}; chỉ đọc được {_SUPPORTED}.")
     if _looks_like_html(decode_text(data[:4096])):
         return read_html(data, name)
-    if suffix in _MARKDOWN_SUFFIXES:
-        return read_markdown(data, name)
-    return read_text(data, name)
+    text, encoding = repair_bytes(data, decode_text(data))
+    if encoding is not None:
+        data = text.encode("utf-8")
+    elif not legibility(text).legible:
+        raise _illegible(name)
+    parsed = read_markdown(data, name) if suffix in _MARKDOWN_SUFFIXES else read_text(data, name)
+    return replace(parsed, text_source=DECODED) if encoding else parsed
+
+
+def _legible(parsed: ParsedFile) -> ParsedFile:
+    """The file as read, decoded from a legacy font if it was typed in one; refused if it reads as no Vietnamese."""
+    joined = _BLOCK_BREAK.join(block.text for block in parsed.blocks)
+    if legibility(joined).legible:
+        return parsed
+    text, encoding = repair_text(joined)
+    if encoding is None:
+        raise _illegible(parsed.source)
+    blocks = tuple(Block(t, b.heading) for t, b in zip(text.split(_BLOCK_BREAK), parsed.blocks, strict=True))
+    return replace(parsed, blocks=blocks, text_source=DECODED)
+
+
+def _illegible(name: str) -> UnsupportedFile:
+    return UnsupportedFile(f"Tệp {name} có chữ không đọc được (phông chữ cũ hoặc lỗi mã hoá không chuyển được); "
+                           "hãy lưu lại bằng phông Unicode rồi gửi lại.")
 
 
 def _is_pdf(data: bytes) -> bool:

@@ -84,16 +84,21 @@ def _valid(onset: str, rhyme: str, tone: str | None) -> bool:
 
 @dataclass(frozen=True)
 class Legibility:
+    """Counts over words; the verdict weighs only words with a non-ASCII character, where Vietnamese and its
+    misreadings differ: an English text (all ASCII) is not judged, TCVN3 read as cp1252 ("m«i", "c¸c") is."""
+
     words: int  # words scored (numbers, codes and acronyms are not)
     valid: int
+    marked: int = 0  # scored words with a non-ASCII character
+    marked_valid: int = 0
 
     @property
     def share(self) -> float:
-        return self.valid / self.words if self.words else 1.0
+        return self.marked_valid / self.marked if self.marked else 1.0
 
     @property
     def judged(self) -> bool:
-        return self.words >= MIN_WORDS
+        return self.marked >= MIN_WORDS
 
     @property
     def legible(self) -> bool:
@@ -103,13 +108,17 @@ class Legibility:
 
 def legibility(text: str) -> Legibility:
     """Score every whitespace-separated word; a word with a letter outside Vietnamese or an inner symbol fails."""
-    words = valid = 0
+    words = valid = marked = marked_valid = 0
     for raw in _SPLIT.split(unicodedata.normalize("NFC", text)):
-        verdict = _word_verdict(raw.strip(_EDGE_PUNCTUATION))
+        word = raw.strip(_EDGE_PUNCTUATION)
+        verdict = _word_verdict(word)
         if verdict is not None:
             words += 1
             valid += verdict
-    return Legibility(words, valid)
+            if not word.isascii():
+                marked += 1
+                marked_valid += verdict
+    return Legibility(words, valid, marked, marked_valid)
 
 
 def _word_verdict(token: str) -> bool | None:

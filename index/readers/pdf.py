@@ -1,4 +1,5 @@
-"""PDF with a text layer: page text re-flowed into paragraphs (scans without text are refused upstream)."""
+"""PDF: each page's text layer when it reads as Vietnamese, decoded when typed in a legacy font, OCR'd otherwise;
+page text re-flowed into paragraphs."""
 
 from __future__ import annotations
 
@@ -11,12 +12,16 @@ import subprocess
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from index.documents import Block, ParsedFile
+from index.documents import DECODED, OCR, TEXT_LAYER, Block, ParsedFile
 from index.errors import CorruptFile
+from index.readers.legacy_encodings import repair_text
+from index.readers.legibility import legibility
+from index.readers.ocr import OcrSettings, PageProgress, ocr_pdf_pages, page_limit_error
 
 logger = logging.getLogger(__name__)
 
 MAX_PAGES = 2000
+MIN_LETTERS = 20  # a page with fewer letters in its text layer (and an image on it) is a scan
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:Trang|Page)\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;…][\"”’)\]]*$")
 _ARTICLE = re.compile(r"^(?:Điều|ĐIỀU)\s+\d+[a-z]?\s*[.:]")
@@ -29,8 +34,15 @@ _COLUMN_GAP = re.compile(r"\S {3,}\S")  # side-by-side columns on one printed li
 _INDENT = 3  # a first line indented this much more than the page's left margin starts a paragraph  # searched in the last two characters only: paragraphs may be long
 
 
-def read_pdf(data: bytes, source: str, max_pages: int = MAX_PAGES) -> ParsedFile:
-    """A file that opens only with a password is refused (an empty password is tried first); at most `max_pages` are read."""
+def read_pdf(
+    data: bytes, source: str, max_pages: int = MAX_PAGES, ocr: OcrSettings = OcrSettings(),
+    progress: PageProgress | None = None,
+) -> ParsedFile:
+    """A file that opens only with a password is refused (an empty password is tried first); at most `max_pages` are read.
+
+    Pages whose text layer is missing or unreadable are OCR'd (at most `ocr.page_limit` of them); the others keep
+    their text layer, decoded from TCVN3/VNI/VISCII when typed in such a font.
+    """
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not _opens_without_password(reader):
@@ -38,14 +50,57 @@ def read_pdf(data: bytes, source: str, max_pages: int = MAX_PAGES) -> ParsedFile
         if len(reader.pages) == 0:
             raise CorruptFile(f"Tệp {source} bị hỏng hoặc bị mã hoá, không đọc được.")
         page_count = min(len(reader.pages), max_pages)
-        pages = _layout_pages(data, page_count) or [page.extract_text() or "" for page in reader.pages[:max_pages]]
+        layer = _layout_pages(data, page_count) or [page.extract_text() or "" for page in reader.pages[:page_count]]
+        layer += [""] * (page_count - len(layer))
+        read = [page_text(text, _has_image(page)) for text, page in zip(layer, reader.pages[:page_count])]
         title = _metadata_title(reader)
     except CorruptFile:
         raise
     except Exception as error:  # pypdf raises many types on a damaged file
         logger.debug("pypdf failed on %s: %r", source, error)
         raise CorruptFile(f"Tệp {source} bị hỏng hoặc bị mã hoá, không đọc được.") from error
-    return ParsedFile(source=source, blocks=tuple(Block(text) for text in paragraphs(pages)), title=title, pages=page_count)
+    scanned = [number for number, (_, kind) in enumerate(read) if kind == OCR]
+    if len(scanned) > ocr.page_limit:
+        raise page_limit_error(source, len(scanned), ocr.page_limit)
+    recognised = ocr_pdf_pages(data, scanned, source, ocr, progress) if scanned else {}
+    pages = [recognised.get(number, text) for number, (text, _) in enumerate(read)]
+    kinds = {kind for _, kind in read}
+    text_source = OCR if OCR in kinds else DECODED if DECODED in kinds else TEXT_LAYER
+    return ParsedFile(source=source, blocks=tuple(Block(text) for text in paragraphs(pages)), title=title,
+                      text_source=text_source, pages=len(read))
+
+
+def page_text(extracted: str, has_image: bool = True) -> tuple[str, str]:
+    """(text, where it comes from): the text layer as it is (TEXT_LAYER), decoded from a legacy font (DECODED),
+    or ("", OCR) when the page must be OCR'd: too little text on a page with an image, or text no decoding reads."""
+    if sum(ch.isalpha() for ch in extracted) < MIN_LETTERS:
+        return (extracted, TEXT_LAYER) if not has_image else ("", OCR)
+    if legibility(extracted).legible:
+        return extracted, TEXT_LAYER
+    repaired, encoding = repair_text(extracted)
+    return (repaired, DECODED) if encoding else ("", OCR)
+
+
+def _has_image(page) -> bool:
+    """An image drawn on the page, directly or inside a form (where scanners put it)."""
+    try:
+        return _resources_have_image(page.get("/Resources"), depth=0)
+    except Exception:  # a damaged resource dictionary: assume a scan rather than lose the page
+        return True
+
+
+def _resources_have_image(resources, depth: int) -> bool:
+    if resources is None or depth > 3:
+        return False
+    objects = resources.get_object().get("/XObject")
+    if objects is None:
+        return False
+    for reference in objects.get_object().values():
+        item = reference.get_object()
+        subtype = item.get("/Subtype")
+        if subtype == "/Image" or (subtype == "/Form" and _resources_have_image(item.get("/Resources"), depth + 1)):
+            return True
+    return False
 
 
 def _layout_pages(data: bytes, page_count: int, timeout_s: float = 120) -> list[str] | None:
