@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Mapping
 
 from index.embedders import DEFAULT_EMBEDDER, Embedder, load_embedder
+from index.readers.ocr import OcrSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "index"
@@ -20,6 +21,8 @@ class IndexSettings:
     query_prefix: str = ""  # sentence-transformers only, e.g. "query: " for E5 models
     passage_prefix: str = ""
     max_file_mb: int = 50
+    ocr_page_limit: int = 200  # scans with more pages to OCR are refused
+    ocr_page_seconds: float = 30.0  # one page's OCR; the parse timeout grows by this per page (two pages at a time)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], data_dir: str | None = None) -> "IndexSettings":
@@ -30,11 +33,17 @@ class IndexSettings:
             query_prefix=env.get("VANKIEN_QUERY_PREFIX", ""),
             passage_prefix=env.get("VANKIEN_PASSAGE_PREFIX", ""),
             max_file_mb=int(env.get("VANKIEN_MAX_FILE_MB") or 50),
+            ocr_page_limit=int(env.get("VANKIEN_OCR_PAGE_LIMIT") or 200),
+            ocr_page_seconds=float(env.get("VANKIEN_OCR_PAGE_SECONDS") or 30),
         )
 
     @property
     def max_file_bytes(self) -> int:
         return self.max_file_mb * 1024 * 1024
+
+    @property
+    def ocr(self) -> OcrSettings:
+        return OcrSettings(page_limit=self.ocr_page_limit, page_seconds=self.ocr_page_seconds)
 
     def load_embedder(self) -> Embedder:
         return load_embedder(self.embedder, self.query_prefix, self.passage_prefix)
