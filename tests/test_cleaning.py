@@ -229,11 +229,15 @@ def test_official_header_gives_issuer_number_date_and_title():
         "h",
     )
 
-    assert document.issuer == "BAN CHẤP HÀNH TRUNG ƯƠNG"
+    assert document.issuer == "Ban Chấp hành Trung ương"
     assert document.date == "2022-05-12"
     assert document.codes == ("12-NQ/TW",)
+    assert document.doc_type == "Nghị quyết"
+    assert document.code == "12-NQ/TW"
+    assert document.subject == "Về tiếp tục đổi mới, phát triển kinh tế tập thể"
     assert document.title == (
-        "NGHỊ QUYẾT HỘI NGHỊ LẦN THỨ NĂM BAN CHẤP HÀNH TRUNG ƯƠNG ĐẢNG KHOÁ XIII về tiếp tục đổi mới, phát triển kinh tế tập thể"
+        "Nghị quyết số 12-NQ/TW Hội nghị lần thứ năm Ban Chấp hành Trung ương Đảng khóa XIII"
+        " về tiếp tục đổi mới, phát triển kinh tế tập thể"
     )
     assert texts(passages) == ["Kinh tế tập thể có vai trò quan trọng trong nền kinh tế quốc dân."]
 

@@ -46,7 +46,7 @@ def read_formal(parsed: ParsedFile, content_hash: str, max_chars: int) -> tuple[
         raise EmptyDocument(f"Tệp {parsed.source} không có đoạn văn nào để lưu.")
     issuer = issuer_name(header.issuer_lines, header.issuer_clarification)
     subject = header.subject
-    title = citation_title(header.doc_type, header.code, issuer, subject) or subject or PurePath(parsed.source).stem
+    title = citation_title(header.doc_type, header.code, issuer, subject, header.session) or subject or PurePath(parsed.source).stem
     texts = [text for _, _, text in pieces]
     passages = [Passage(text=text, paragraph=i, section=section, path=path) for i, (path, section, text) in enumerate(pieces, start=1)]
     codes = list(dict.fromkeys([*( [header.code] if header.code else []), *find_codes(title)]))

@@ -45,7 +45,9 @@ _NAMED_AFTER = {"bộ", "sở", "cục", "ban", "vụ", "viện", "tổng cục"
 _PLACE_LEVELS = {"tỉnh", "thành phố", "huyện", "xã", "phường", "quận", "thị xã", "thị trấn", "thôn"}
 _PLACE_AFTER_COMMITTEE = {"tỉnh ủy", "thành ủy", "huyện ủy", "quận ủy", "thị ủy"}
 _CAPITALISED_NAMES = {"luật", "bộ luật", "pháp lệnh", "hiến pháp"}  # "của Luật Quản lý, sử dụng ..."
-_LOWER_AFTER_NAMED = {"nhân", "và", "của", "về", "thuộc", "trực", "cấp", "trưởng", "phó", "các"}
+_LOWER_AFTER_NAMED = {"nhân", "và", "của", "về", "thuộc", "trực", "cấp", "trưởng", "phó", "các", "nghị", "đồng", "viên", "biểu", "thảo"}
+_ROMAN = re.compile(r"[IVXLC]{2,}|[IVXLC]")
+_ROMAN_AFTER = {"khóa", "khoá", "lần", "chương", "phần", "mục", "phụ", "lục", "quý", "đại", "hội", "kỳ"}
 _VOWELS = set("aăâeêioôơuưy")
 _WORD = re.compile(r"\w+|\W+")
 
@@ -98,7 +100,7 @@ def sentence_case(text: str, capitalise_first: bool = True) -> str:
     out = list(tokens)
     for position, index in enumerate(words):
         token = tokens[index]
-        if _is_abbreviation(token) or not token.isalpha():
+        if _is_abbreviation(token) or not token.isalpha() or _is_roman(token, keys[position - 1] if position else ""):
             continue
         lower = normalize_tones(token.lower())
         out[index] = lower[:1].upper() + lower[1:] if capital[position] else lower
@@ -119,6 +121,11 @@ def _respell(tokens: list[str], words: list[int], keys: list[str]) -> None:
                     keys[position + offset] = _key(word)
                     tokens[words[position + offset]] = word.upper()
                 break
+
+
+def _is_roman(word: str, previous: str) -> bool:
+    """'KHOÁ XIII', 'QUÝ IV': a roman numeral keeps its capitals (one letter only after a word that takes one)."""
+    return bool(_ROMAN.fullmatch(word)) and (len(word) >= 2 or previous in _ROMAN_AFTER)
 
 
 def _is_abbreviation(word: str) -> bool:

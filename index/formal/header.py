@@ -64,6 +64,7 @@ class Header:
     doc_type: str | None = None
     subject_lines: list[str] = field(default_factory=list)
     issuer_clarification: str | None = None  # "CỦA BAN THƯỜNG VỤ TỈNH ỦY" under the type
+    session: str | None = None  # "HỘI NGHỊ LẦN THỨ NĂM BAN CHẤP HÀNH TRUNG ƯƠNG ĐẢNG KHOÁ XIII" under the type
     national: bool = False
     body_start: int = 0  # index of the first line after the header
 
@@ -76,7 +77,8 @@ class Header:
     def subject(self) -> str | None:
         text = " ".join(self.subject_lines).strip(" -–—.")
         text = _SUBJECT_LINE.sub("", text) if self.doc_type == "Công văn" and not text.startswith(("V/v", "V/V")) else text
-        return sentence_case(text) if text else None
+        text = sentence_case(text)
+        return text[:1].upper() + text[1:] if text else None
 
 
 def read_header(lines: list[Line]) -> Header:
@@ -121,8 +123,11 @@ def read_header(lines: list[Line]) -> Header:
         if header.doc_type is not None and not header.subject_lines and position < len(zone):
             following = zone[position]
             clarification = following.text
-            if fold(clarification).startswith("cua ") and clarification.isupper():
-                header.issuer_clarification = clarification
+            if fold(clarification).startswith(("cua ", "hoi nghi ")) and clarification.isupper():
+                if fold(clarification).startswith("cua "):
+                    header.issuer_clarification = clarification
+                else:
+                    header.session = sentence_case(clarification)
                 position += 1
                 following = zone[position] if position < len(zone) else following
             if position < len(zone) and not _is_body(following.text) and not _DIVISION_START.match(following.text):

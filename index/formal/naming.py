@@ -45,9 +45,12 @@ def issuer_name(lines: list[str], clarification: str | None = None) -> str | Non
     return f"{child}, {parent}"
 
 
-def citation_title(doc_type: str | None, code: str | None, issuer: str | None, subject: str | None) -> str | None:
+def citation_title(
+    doc_type: str | None, code: str | None, issuer: str | None, subject: str | None, session: str | None = None
+) -> str | None:
     """'Quy định số 294-QĐ/TW về thi hành Điều lệ Đảng', 'Luật Thanh tra số 84/2025/QH15',
-    'Hướng dẫn của Ban Tổ chức Thành ủy Hà Nội về thực hiện ...'."""
+    'Hướng dẫn của Ban Tổ chức Thành ủy Hà Nội về thực hiện ...', 'Nghị quyết số 12-NQ/TW Hội nghị lần thứ năm
+    ... về ...' (the session named under the type, when there is one)."""
     if doc_type is None:
         return None
     subject = (subject or "").strip()
@@ -58,6 +61,8 @@ def citation_title(doc_type: str | None, code: str | None, issuer: str | None, s
         parts.append(f"số {code}")
     if issuer and (not code or doc_type not in _LEGAL_TYPES and not _central(code)) and not _issuer_in_code_only(doc_type, code):
         parts.append(f"của {issuer}")
+    if session:
+        parts.append(session)
     if subject:
         folded = fold(subject)
         if folded.startswith("v/v"):
