@@ -122,6 +122,8 @@ class SearchHit:
     document: Document
     highlight: tuple[int, int] | None  # character offsets of the best-answering sentence in passage.text
     matched_terms: tuple[tuple[int, int], ...] = ()  # character spans of query words found in passage.text
+    kind: str = "passage"  # "passage"; "division" (a whole article the question named); "document" (its card)
+    status: str | None = None  # "đã bị thay thế bởi ..." when another library document replaces this one
 
 
 @dataclass(frozen=True)
@@ -130,3 +132,4 @@ class SearchResult:
     answered: bool
     took_ms: float
     hits: tuple[SearchHit, ...] = field(default_factory=tuple)
+    missing: tuple[str, ...] = ()  # documents the question names that the library does not hold ("Quy định 371-QĐ/TU")

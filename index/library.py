@@ -15,7 +15,7 @@ import logging
 import os
 import shutil
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -273,7 +273,7 @@ class Library:
                     previous = self._store.document_by_source(document.source)
                     if previous is not None:
                         to_remove.setdefault(previous.id, previous)
-                    numbered = [Passage(p.text, p.paragraph, p.section, next_id + i) for i, p in enumerate(passages)]
+                    numbered = [replace(p, id=next_id + i, doc_id=None) for i, p in enumerate(passages)]
                     next_id += len(numbered)
                     saved, stored = self._store.insert_document(document, numbered)
                     writer.add(saved, stored)

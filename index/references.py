@@ -122,7 +122,7 @@ def _canonical(kind: str, token: str, original: str) -> str | None:
         return None  # "mục vì", "điểm à": an accented word, not a numeral
     if kind in _ROMAN_KINDS and _ROMAN_RE.fullmatch(token):
         return token.upper()
-    if kind == "diem" and re.fullmatch(r"[a-d]", token):
+    if kind == "diem" and re.fullmatch(r"[a-hik-nm-y]", token):  # điểm a–đ, e, g, h, i, k ... (Vietnamese letter order)
         return original.lower()
     return None
 

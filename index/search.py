@@ -14,6 +14,8 @@ import numpy as np
 from index.documents import Document, Passage, SearchHit, SearchResult
 from index.embedders import Embedder
 from index.lexical import LexicalIndex
+from index.lookup import DocumentStatus, division_passages, named_documents, outline, statuses
+from index.references import DocumentMention, question_references, remainder
 from index.restoration import DiacriticRestorer, SyllableTable
 from index.segments import Segment
 from index.store import Store
@@ -53,6 +55,7 @@ class SearchSettings:
     answer_min_dense_strong: float = 0.86  # very close in meaning: fewer shared words suffice
     answer_min_coverage_strong: float = 0.3
     answer_window: int = 3  # judge the passages shown first, not only the very first
+    named_document_boost: float = 0.5  # passages of the document a question names by number or title
 
 
 @dataclass(frozen=True)
@@ -81,9 +84,12 @@ def snapshot_of(generation: int, segments: Sequence[Segment], deleted: np.ndarra
 
 
 def context_text(document: Document, passage: Passage) -> str:
-    """What both channels index: title and section in front, so an article is found by its regulation."""
+    """What both channels index: title, then the passage's path with its headings (or its section), so an
+    article is found by its regulation and a clause by its article."""
     parts = [document.title]
-    if passage.section and passage.section != document.title:
+    if passage.path:
+        parts.append(" › ".join(f"{d.label()} {d.heading}".strip() for d in passage.path))
+    elif passage.section and passage.section != document.title:
         parts.append(passage.section)
     parts.append(passage.text)
     return "\n".join(parts)
@@ -156,6 +162,15 @@ class Searcher:
         self._store = store
         self._embedder = embedder
         self.settings = settings or SearchSettings()
+        self._catalogue: tuple[int, list[Document], dict[int, DocumentStatus]] | None = None
+
+    def catalogue(self, generation: int) -> tuple[list[Document], dict[int, DocumentStatus]]:
+        """Every document and what replaces or amends it, read once per generation (every write makes one)."""
+        cached = self._catalogue
+        if cached is None or cached[0] != generation:
+            documents = self._store.documents()
+            cached = self._catalogue = (generation, documents, statuses(documents))
+        return cached[1], cached[2]
 
     def search(self, snapshot: Snapshot, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
         started = time.perf_counter()
@@ -191,30 +206,75 @@ class Searcher:
         dense_norm = _min_max({i: dense[i] for i in ids})
         lexical_norm = _min_max({i: lexical[i] for i in ids})
         code = _code_matches(snapshot.lexical, refs, ids)
-        fused = {i: weight * lexical_norm[i] + (1 - weight) * dense_norm[i] + settings.code_boost * code[i] for i in ids}
+        catalogue, status_of = self.catalogue(snapshot.generation)
+        references = question_references(restored if unaccented else text)
+        named = named_documents(references.document, catalogue) if references.document else []
+        named_ids = {d.id for d in named}
+        fused = {
+            i: weight * lexical_norm[i] + (1 - weight) * dense_norm[i] + settings.code_boost * code[i]
+            + (settings.named_document_boost if passages[i].doc_id in named_ids else 0.0)
+            for i in ids
+        }
         ranked = sorted(ids, key=lambda i: fused[i], reverse=True)
+        about_itself = bool(named) and _asks_about_the_document(remainder(restored if unaccented else text), named[0])
+        lead = self._lead_hits(references.divisions, references.document, named, status_of, about_itself)
+        missing = (_mention_label(references.document),) if references.document and not named and _numbered(references.document) else ()
 
+        lead_ids = {hit.passage.id for hit in lead if hit.kind == "division"}
+        ranked = [i for i in ranked if i not in lead_ids or not lead]
         shown = ranked[: settings.answer_window]
-        answered = bool(shown) and self._is_answer(
+        answered = bool(lead) or bool(shown) and self._is_answer(
             snapshot.lexical,
             [(dense[i], code[i], context_text(documents[passages[i].doc_id], passages[i])) for i in shown],
             words,
         )
         bigrams = {t[1:] for t in tokens if t.startswith("~") and "_" in t}
-        hits = []
-        for rank, passage_id in enumerate(ranked[offset : offset + top_k], start=offset + 1):
+        hits: list[SearchHit] = []
+        ordered: list[tuple[SearchHit | None, int | None]] = [(hit, None) for hit in lead] + [(None, i) for i in ranked]
+        for rank, (leading, passage_id) in enumerate(ordered[offset : offset + top_k], start=offset + 1):
+            if leading is not None:
+                hits.append(SearchHit(rank, leading.score, leading.passage, leading.document,
+                                      best_sentence(leading.passage.text, words, bigrams),
+                                      matched_spans(leading.passage.text, words), leading.kind, leading.status))
+                continue
             passage = passages[passage_id]
+            document = documents[passage.doc_id]
             hits.append(
                 SearchHit(
                     rank=rank,
                     score=round(float(fused[passage_id]), 4),
                     passage=passage,
-                    document=documents[passage.doc_id],
+                    document=document,
                     highlight=best_sentence(passage.text, words, bigrams),
                     matched_terms=matched_spans(passage.text, words),
+                    status=_replaced_label(status_of.get(document.id)),
                 )
             )
-        return SearchResult(query, answered, round((time.perf_counter() - started) * 1000, 2), tuple(hits))
+        return SearchResult(query, answered, round((time.perf_counter() - started) * 1000, 2), tuple(hits), missing)
+
+    def _lead_hits(self, divisions, mention: DocumentMention | None, named: list[Document],
+                   status_of: dict[int, DocumentStatus], about_itself: bool) -> list[SearchHit]:
+        """What comes before the ranking when the question names a document: the division it asks for,
+        whole, or (asked about the document as such) the document's own card."""
+        if not named:
+            return []
+        document = named[0]
+        passages = self._store.passages_of(document.id)
+        status = status_of.get(document.id)
+        if divisions:
+            wanted = mention.divisions if mention is not None and mention.divisions else divisions
+            attached = mention is not None and mention.doc_type is not None and document.doc_type != mention.doc_type
+            chosen = division_passages(tuple(wanted), passages, prefer_attached=attached) or division_passages(tuple(divisions), passages)
+            if not chosen:
+                return []
+            whole = Passage(text="\n".join(p.text for p in chosen), paragraph=chosen[0].paragraph, section=chosen[0].section,
+                            id=chosen[0].id, doc_id=document.id, path=_common_path(chosen))
+            return [SearchHit(1, 1.0, whole, document, None, kind="division", status=_replaced_label(status))]
+        if not passages or not about_itself:
+            return []
+        card = Passage(text=document_card(document, passages, status), paragraph=0, section=None,
+                       id=passages[0].id, doc_id=document.id)
+        return [SearchHit(1, 1.0, card, document, None, kind="document", status=_replaced_label(status))]
 
     def _is_answer(self, lexical: LexicalIndex, shown: list[tuple[float, float, str]], words: set[str]) -> bool:
         """Abstain unless a shown passage names the code asked, or is close in meaning and shares the rare words.
@@ -236,6 +296,72 @@ class Searcher:
             if dense >= settings.answer_min_dense_strong and coverage >= settings.answer_min_coverage_strong:
                 return True
         return False
+
+
+def document_card(document: Document, passages: list[Passage], status: DocumentStatus | None) -> str:
+    """The document as such, in its own words: title, issuer, number, date, signer, subject, outline, relations."""
+    lines = [document.title]
+    if document.issuer:
+        lines.append(f"Cơ quan ban hành: {document.issuer}")
+    lines.append(f"Số: {document.code}" if document.code else "Số: chưa đánh số" if document.unnumbered else "")
+    if document.date:
+        lines.append(f"Ngày: {', '.join(filter(None, [document.place, _display_date(document.date)]))}")
+    if document.signer:
+        lines.append(f"Người ký: {document.signer}" + (f" ({document.signer_title})" if document.signer_title else ""))
+    if document.subject:
+        lines.append(f"Trích yếu: {document.subject}")
+    if document.effective:
+        lines.append(f"Hiệu lực: {document.effective}")
+    chapters = [path[-1] for path, _ in outline(passages) if len(path) == 1 and path[-1].kind in ("phan", "chuong", "roman", "annex", "phuluc", "number", "dieu")]
+    if chapters:
+        lines.append("Bố cục: " + "; ".join(f"{d.label()} {d.heading}".strip() for d in chapters[:20]))
+    for relation in document.relations:
+        verb = {"replaces": "Thay thế", "repeals": "Bãi bỏ", "amends": "Sửa đổi, bổ sung", "implements": "Thực hiện"}[relation.kind]
+        lines.append(f"{verb}: {relation.code}")
+    if status is not None:
+        lines.append(f"Tình trạng: {status.label()}")
+    return "\n".join(line for line in lines if line)
+
+
+# What a question about a document as such asks: its subject, signer, date, issuer, force, structure.
+_ABOUT_DOCUMENT = frozenset(
+    """la gi noi gi quy dinh gi huong dan gi ve van de gi noi dung chinh ai ky ban hanh ngay nao khi nao bao gio
+    hieu luc tu co quan nao don vi nao cua ai thay the sua doi bo sung gom bao nhieu chuong dieu muc phan so
+    hieu trich yeu nam nao thang ve viec gi the nao ra sao con khong het""".split()
+)
+
+
+def _asks_about_the_document(rest: str, document: Document) -> bool:
+    """Nothing left in the question but the document's own name and words asking what, who, when."""
+    own = {w for _, _, w in word_spans(" ".join(filter(None, [document.title, document.subject, document.issuer, document.doc_type])))}
+    words = [w for w in content_words(rest) if not w.isdigit()]
+    return all(w in own or w in _ABOUT_DOCUMENT for w in words)
+
+
+def _display_date(iso: str) -> str:
+    parts = iso.split("-")
+    return "/".join(str(int(p)) for p in reversed(parts[1:])) + "/" + parts[0] if len(parts) > 1 else parts[0]
+
+
+def _replaced_label(status: DocumentStatus | None) -> str | None:
+    return status.label() if status is not None and status.replaced_by else None
+
+
+def _numbered(mention: DocumentMention) -> bool:
+    return bool(mention.codes or mention.code)
+
+
+def _mention_label(mention: DocumentMention) -> str:
+    number = mention.code or (str(mention.codes[0].number) if mention.codes else "")
+    return " ".join(filter(None, [mention.doc_type, number]))
+
+
+def _common_path(passages: list[Passage]) -> tuple:
+    first = passages[0].path
+    length = len(first)
+    for passage in passages[1:]:
+        length = next((i for i, (a, b) in enumerate(zip(first, passage.path)) if a != b), min(length, len(passage.path)))
+    return first[:length]
 
 
 def closest_titles(documents: list[Document], result: SearchResult, limit: int = 3) -> list[str]:
@@ -266,14 +392,28 @@ def as_json(result: SearchResult) -> dict:
                 "highlight": list(hit.highlight) if hit.highlight else None,
                 "paragraph": hit.passage.paragraph,
                 "section": hit.passage.section,
-                "document": {
-                    "id": hit.document.id,
-                    "title": hit.document.title,
-                    "date": hit.document.date,
-                    "source": hit.document.source,
-                },
+                "path": hit.passage.path_label() or None,
+                "kind": hit.kind,
+                "document": document_json(hit.document, hit.status),
             }
             for hit in result.hits
         ],
+        "missing": list(result.missing),
+    }
+
+
+def document_json(document: Document, status: str | None = None) -> dict:
+    """A document's fields for the CLI (search results and `list --json`)."""
+    return {
+        "id": document.id,
+        "title": document.title,
+        "date": document.date,
+        "source": document.source,
+        "code": document.code,
+        "type": document.doc_type,
+        "issuer": document.issuer,
+        "signer": document.signer,
+        "status": status or "còn hiệu lực" if document.doc_type else status,
+        "text_source": document.text_source,
     }
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from index.documents import Document, Passage
+from index.documents import Division, Document, Passage, Relation
 from index.sqlite import connect, now_iso
 
 MIGRATIONS = [
@@ -46,22 +46,52 @@ MIGRATIONS = [
     """,
     # BM25 postings live in the index segments now (merged without re-tokenising): the copy here is unused.
     "ALTER TABLE passages DROP COLUMN tokens",
+    # Formal documents: what the header and closing say, and each passage's place in the outline.
+    """
+    ALTER TABLE documents ADD COLUMN doc_type TEXT;
+    ALTER TABLE documents ADD COLUMN code TEXT;
+    ALTER TABLE documents ADD COLUMN unnumbered INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE documents ADD COLUMN place TEXT;
+    ALTER TABLE documents ADD COLUMN subject TEXT;
+    ALTER TABLE documents ADD COLUMN signer TEXT;
+    ALTER TABLE documents ADD COLUMN signer_title TEXT;
+    ALTER TABLE documents ADD COLUMN effective TEXT;
+    ALTER TABLE documents ADD COLUMN relations TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE documents ADD COLUMN text_source TEXT NOT NULL DEFAULT 'text';
+    ALTER TABLE passages ADD COLUMN path TEXT NOT NULL DEFAULT '[]'
+    """,
 ]
 
-_DOC_COLUMNS = "id, title, source, content_hash, date, issuer, codes, byline, added_at, passage_count"
+_DOC_COLUMNS = (
+    "id, title, source, content_hash, date, issuer, codes, byline, added_at, passage_count,"
+    " doc_type, code, unnumbered, place, subject, signer, signer_title, effective, relations, text_source"
+)
+_PASSAGE_COLUMNS = "id, doc_id, paragraph, section, text, path"
 
 
 def _document(row: sqlite3.Row | tuple) -> Document:
-    id_, title, source, content_hash, date, issuer, codes, byline, added_at, count = row
+    (id_, title, source, content_hash, date, issuer, codes, byline, added_at, count,
+     doc_type, code, unnumbered, place, subject, signer, signer_title, effective, relations, text_source) = row
     return Document(
         id=id_, title=title, source=source, content_hash=content_hash, date=date, issuer=issuer,
         codes=tuple(json.loads(codes)), byline=byline, added_at=added_at, passage_count=count,
+        doc_type=doc_type, code=code, unnumbered=bool(unnumbered), place=place, subject=subject, signer=signer,
+        signer_title=signer_title, effective=effective,
+        relations=tuple(Relation(*r) for r in json.loads(relations)), text_source=text_source,
     )
 
 
 def _passage(row: tuple) -> Passage:
-    id_, doc_id, paragraph, section, text = row
-    return Passage(id=id_, doc_id=doc_id, paragraph=paragraph, section=section, text=text)
+    id_, doc_id, paragraph, section, text, path = row
+    return Passage(id=id_, doc_id=doc_id, paragraph=paragraph, section=section, text=text, path=path_from_json(path))
+
+
+def path_to_json(path: tuple[Division, ...]) -> str:
+    return json.dumps([[d.kind, d.number, d.heading] for d in path], ensure_ascii=False)
+
+
+def path_from_json(text: str) -> tuple[Division, ...]:
+    return tuple(Division(*item) for item in json.loads(text or "[]"))
 
 
 class Store:
@@ -149,15 +179,20 @@ class Store:
         added_at = now_iso()
         with self._connection() as conn:
             cursor = conn.execute(
-                "INSERT INTO documents(title, source, content_hash, date, issuer, codes, byline, added_at, passage_count)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO documents(title, source, content_hash, date, issuer, codes, byline, added_at, passage_count,"
+                " doc_type, code, unnumbered, place, subject, signer, signer_title, effective, relations, text_source)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (document.title, document.source, document.content_hash, document.date, document.issuer,
-                 json.dumps(list(document.codes), ensure_ascii=False), document.byline, added_at, len(passages)),
+                 json.dumps(list(document.codes), ensure_ascii=False), document.byline, added_at, len(passages),
+                 document.doc_type, document.code, int(document.unnumbered), document.place, document.subject,
+                 document.signer, document.signer_title, document.effective,
+                 json.dumps([[r.kind, r.code, r.text] for r in document.relations], ensure_ascii=False),
+                 document.text_source),
             )
             doc_id = int(cursor.lastrowid)
             conn.executemany(
-                "INSERT INTO passages(id, doc_id, paragraph, section, text) VALUES (?, ?, ?, ?, ?)",
-                [(p.id, doc_id, p.paragraph, p.section, p.text) for p in passages],
+                "INSERT INTO passages(id, doc_id, paragraph, section, text, path) VALUES (?, ?, ?, ?, ?, ?)",
+                [(p.id, doc_id, p.paragraph, p.section, p.text, path_to_json(p.path)) for p in passages],
             )
         stored = [replace(p, doc_id=doc_id) for p in passages]
         return replace(document, id=doc_id, added_at=added_at, passage_count=len(passages)), stored
@@ -173,12 +208,12 @@ class Store:
     # ---------------------------------------------------------------- passages
     def passages_of(self, doc_id: int) -> list[Passage]:
         rows = self._query(
-            "SELECT id, doc_id, paragraph, section, text FROM passages WHERE doc_id = ? ORDER BY paragraph, id", (doc_id,)
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE doc_id = ? ORDER BY paragraph, id", (doc_id,)
         )
         return [_passage(r) for r in rows]
 
     def passages_by_ids(self, ids: Sequence[int]) -> dict[int, Passage]:
-        rows = self._rows_by_ids("SELECT id, doc_id, paragraph, section, text FROM passages", list(ids))
+        rows = self._rows_by_ids(f"SELECT {_PASSAGE_COLUMNS} FROM passages", list(ids))
         return {row[0]: _passage(row) for row in rows}
 
     def _rows_by_ids(self, select: str, ids: list[int]) -> list[tuple]:

@@ -1,0 +1,216 @@
+"""Lookups by number: the document a question names, and the division of it the question asks for.
+
+"Điều 7 Quy định 112-QĐ/TU", "khoản 2 Điều 5", "Mục 3 phần IV", "Điểm 4.1 Quy định 294" are positions in a
+document, not words to match: the named document is found by its number (or type, issuer and title words)
+and the division by its path, whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.documents import Division, Document, Passage
+from index.references import DivisionRef, DocumentMention
+from index.vietnamese import CodeRef, fold, text_code_refs
+
+# The division kinds a member's word may mean ("mục 8" of a Party regulation is its point 8.).
+_KINDS = {
+    "phan": {"phan", "roman"}, "chuong": {"chuong"}, "muc": {"muc", "roman", "number"}, "dieu": {"dieu"},
+    "khoan": {"khoan", "number", "paren"}, "diem": {"diem", "letter", "number", "paren"}, "phuluc": {"phuluc", "annex"},
+}
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_ATTACHED = {"annex", "phuluc"}
+
+
+@dataclass(frozen=True)
+class DocumentStatus:
+    """Whether a document is still in force as far as the library knows: what replaces or repeals it."""
+
+    replaced_by: tuple[Document, ...] = ()
+    amended_by: tuple[Document, ...] = ()
+
+    def label(self) -> str:
+        if self.replaced_by:
+            return "đã bị thay thế bởi " + "; ".join(d.title for d in self.replaced_by)
+        if self.amended_by:
+            return "còn hiệu lực, đã được sửa đổi bởi " + "; ".join(d.title for d in self.amended_by)
+        return "còn hiệu lực"
+
+
+def code_keys(code: str | None) -> set[str]:
+    """Match keys of a number as written ("294-QĐ/TW" -> {"294-QD-TW", "294-QD"})."""
+    return {key for ref in text_code_refs(code or "") for key in ref.keys()}
+
+
+def named_documents(mention: DocumentMention, documents: list[Document]) -> list[Document]:
+    """The library's documents the mention names, best first; [] when none (the document is missing)."""
+    scored = [(score, document) for document in documents if (score := _mention_score(mention, document)) > 0]
+    if not scored:
+        return []
+    best = max(score for score, _ in scored)
+    return [document for score, document in sorted(scored, key=lambda s: -s[0]) if score >= best]
+
+
+def _mention_score(mention: DocumentMention, document: Document) -> float:
+    keys = code_keys(document.code) | {key for code in document.codes for key in code_keys(code)}
+    wanted = [ref for ref in mention.codes] + [ref for ref in text_code_refs(mention.code or "")]
+    score = 0.0
+    if wanted:
+        full = any(ref.keys()[0] in keys for ref in wanted)
+        partial = any(ref.keys()[-1] in keys for ref in wanted) or any(_number_only(ref, document) for ref in wanted)
+        if not (full or partial):
+            return 0.0
+        score += 3.0 if full else 2.0
+    title = fold(" ".join(filter(None, [document.title, document.subject, document.doc_type])))
+    if mention.doc_type and document.doc_type and fold(mention.doc_type) == fold(document.doc_type):
+        score += 0.5
+    if mention.issuer and document.issuer and mention.issuer in fold(document.issuer):
+        score += 1.0
+    if mention.name_words:
+        words = mention.name_words.split()
+        present = sum(1 for w in words if re.search(rf"\b{re.escape(w)}\b", title))
+        if present == len(words) and words:
+            score += 1.5
+        elif not wanted:
+            return 0.0
+    if mention.year and document.date and document.date.startswith(str(mention.year)):
+        score += 0.5
+    if not wanted and not mention.name_words and not mention.issuer:
+        return 0.0  # a bare type word ("quy định") names nothing
+    return score
+
+
+def _number_only(ref: CodeRef, document: Document) -> bool:
+    """'quy dinh 294' names '294-QĐ/TW': same number, and the type agrees with the document's."""
+    if document.code is None or not re.match(rf"^{ref.number}\D", document.code):
+        return False
+    return document.doc_type is not None and fold(document.doc_type)[:1].upper() + "" != "" and ref.kind in _type_letters(document)
+
+
+def _type_letters(document: Document) -> set[str]:
+    letters = {"".join(w[0] for w in fold(document.doc_type or "").split()).upper()}
+    return {letter.replace("Đ", "D") for letter in letters} | {"QD"} if (document.doc_type or "").startswith("Qu") else letters
+
+
+def division_passages(refs: tuple[DivisionRef, ...], passages: list[Passage], prefer_attached: bool = False) -> list[Passage]:
+    """The passages of the division the refs name, in document order; [] when the document has none.
+
+    The refs match the path as a subsequence ("khoản 2 Điều 5" = Điều 5 then its khoản 2). A document's own
+    articles win over those of what is attached to it (a Phụ lục's model decision) unless asked for.
+    """
+    if not refs:
+        return []
+    matches = [(p, end) for p in passages if (end := _match_end(refs, p.path)) is not None]
+    if not matches:
+        matches = [(p, end) for p in passages if (end := _heading_match(refs, p.path)) is not None]
+    if not matches:
+        return _section_match(refs, passages)
+    own = [(p, e) for p, e in matches if _attached(p.path) == prefer_attached]
+    matches = own or matches
+    first, end = matches[0]
+    prefix = first.path[: end + 1]
+    return [p for p in passages if p.path[: len(prefix)] == prefix or _same_division(p.path, prefix)]
+
+
+def _section_match(refs: tuple[DivisionRef, ...], passages: list[Passage]) -> list[Passage]:
+    """Documents read without a formal header keep "Điều 5. ..." as the passages' section."""
+    articles = [r for r in refs if r.kind == "dieu"]
+    if not articles:
+        return []
+    pattern = re.compile(rf"^dieu {re.escape(articles[-1].number.lower())}\b")
+    return [p for p in passages if not p.path and p.section and pattern.match(fold(p.section))]
+
+
+def _same_division(path: tuple[Division, ...], prefix: tuple[Division, ...]) -> bool:
+    """A grouped passage ("khoản 1–3") belongs to the division of its first member as well."""
+    return len(path) >= len(prefix) and path[: len(prefix) - 1] == prefix[:-1] and _number_matches(prefix[-1].number, path[len(prefix) - 1].number) and path[len(prefix) - 1].kind == prefix[-1].kind
+
+
+def _attached(path: tuple[Division, ...]) -> bool:
+    return any(d.kind in _ATTACHED for d in path)
+
+
+def _match_end(refs: tuple[DivisionRef, ...], path: tuple[Division, ...]) -> int | None:
+    position = 0
+    end = None
+    for ref in refs:
+        while position < len(path) and not (path[position].kind in _KINDS.get(ref.kind, {ref.kind}) and _number_matches(ref.number, path[position].number)):
+            position += 1
+        if position == len(path):
+            return None
+        end = position
+        position += 1
+    return end
+
+
+def _heading_match(refs: tuple[DivisionRef, ...], path: tuple[Division, ...]) -> int | None:
+    """'Điều 24' of a regulation without articles of its own: the point whose heading cites Điều 24."""
+    wanted = [f"dieu {r.number}" for r in refs if r.kind == "dieu"]
+    if not wanted:
+        return None
+    for index, division in enumerate(path):
+        heading = fold(division.heading)
+        if any(re.search(rf"\b{re.escape(w)}\b", heading) for w in wanted):
+            return index
+    return None
+
+
+def _number_matches(asked: str, number: str) -> bool:
+    """'3' matches '3', 'III' and a group '2–4'; '4.1' matches '4.1'; letters as written."""
+    if asked == number or asked.lower() == number.lower():
+        return True
+    if "–" in number:
+        low, _, high = number.partition("–")
+        a, lo, hi = _as_int(asked), _as_int(low), _as_int(high)
+        if a is not None and lo is not None and hi is not None:
+            return lo <= a <= hi
+        if len(asked) == 1 and len(low) == 1 and len(high) == 1:
+            return low <= asked.lower() <= high
+        return False
+    a, n = _as_int(asked), _as_int(number)
+    return a is not None and a == n
+
+
+def _as_int(number: str) -> int | None:
+    if number.isdigit():
+        return int(number)
+    roman = number.upper()
+    if roman and all(ch in _ROMAN for ch in roman):
+        total = 0
+        for ch, following in zip(roman, [*roman[1:], ""]):
+            value = _ROMAN[ch]
+            total += -value if following and _ROMAN[following] > value else value
+        return total
+    return None
+
+
+def statuses(documents: list[Document]) -> dict[int, DocumentStatus]:
+    """For each document another library document replaces, repeals or amends: by whom."""
+    by_key: dict[str, list[Document]] = {}
+    for document in documents:
+        for key in code_keys(document.code):
+            by_key.setdefault(key, []).append(document)
+    replaced: dict[int, list[Document]] = {}
+    amended: dict[int, list[Document]] = {}
+    for document in documents:
+        for relation in document.relations:
+            refs = text_code_refs(relation.code)
+            targets = {t.id: t for ref in refs for t in by_key.get(ref.keys()[0], []) if t.id != document.id}
+            bucket = replaced if relation.kind in ("replaces", "repeals") else amended if relation.kind == "amends" else None
+            if bucket is not None:
+                for target_id in targets:
+                    bucket.setdefault(target_id, []).append(document)
+    ids = set(replaced) | set(amended)
+    return {i: DocumentStatus(tuple(replaced.get(i, ())), tuple(amended.get(i, ()))) for i in ids}
+
+
+def outline(passages: list[Passage]) -> list[tuple[tuple[Division, ...], int]]:
+    """The document's divisions in order, each with the id of its first passage (the top two levels)."""
+    seen: dict[tuple[Division, ...], int] = {}
+    for passage in passages:
+        for depth in range(1, min(len(passage.path), 2) + 1):
+            key = passage.path[:depth]
+            if key not in seen and passage.id is not None:
+                seen[key] = passage.id
+    return list(seen.items())
