@@ -65,7 +65,8 @@ def _is_recipients(segment: str) -> bool:
 
 
 def _closing_end(lines: list[Line], start: int, end: int) -> int:
-    """Up to the signer's name (and a '(Đã ký)' after it); what follows (an annex) is not the closing."""
+    """Up to the signer's name (and a '(Đã ký)' after it), then over the rest of a recipients list that runs
+    on below the name in its own column; what follows (an annex) is not the closing."""
     last_name = None
     for position in range(start, min(end, start + 40)):
         if any(_is_name(s) for s in lines[position].segments):
@@ -73,7 +74,17 @@ def _closing_end(lines: list[Line], start: int, end: int) -> int:
             following = position + 1
             if following < end and any(_SIGNED.match(s) for s in lines[following].segments):
                 last_name = following
-    return (last_name + 1) if last_name is not None else min(end, start + 40)
+    if last_name is None:
+        return min(end, start + 40)
+    position = last_name + 1
+    while position < end and _is_recipient_item(lines[position].segments[0]):
+        position += 1
+    return position
+
+
+def _is_recipient_item(segment: str) -> bool:
+    """'- Công báo, Cổng TTĐT của Chính phủ;', '- Lưu: VT, Vụ KHCNMT.': a line of the Nơi nhận list."""
+    return len(segment) <= 200 and (segment.startswith(("-", "+", "•")) or fold(segment).startswith("luu"))
 
 
 def _read_signature(lines: list[Line], closing: Closing) -> None:

@@ -95,6 +95,9 @@ def read_header(lines: list[Line]) -> Header:
                 continue
             subject_block = -1  # the V/v line is over; the rest of the header may follow (the date cell)
         elif header.doc_type is not None and header.subject_lines:
+            if is_attachment_note(line.text):
+                position = _past_note(zone, position)
+                break
             if not _continues_subject(header, line, subject_block):
                 break
             header.subject_lines.append(line.text)
@@ -141,6 +144,20 @@ def read_header(lines: list[Line]) -> Header:
     if header.doc_type is None and header.code:
         header.doc_type = _type_from_code(header.code)
     return header
+
+
+def is_attachment_note(text: str) -> bool:
+    """'(Ban hành kèm theo Quyết định số 16/2026/QĐ-UBND ...)', '(Kèm theo Nghị định số ...)': under the title
+    of an attached text, it says what the text is attached to; neither subject nor body."""
+    return fold(text).lstrip("( ").startswith(("ban hanh kem theo", "kem theo", "dinh kem"))
+
+
+def _past_note(lines: list[Line], position: int) -> int:
+    """The line after a parenthesised note, which may wrap over a few lines."""
+    for offset in range(position, min(position + 4, len(lines))):
+        if ")" in lines[offset].text:
+            return offset + 1
+    return position + 1
 
 
 def _continues_subject(header: Header, line: Line, subject_block: int | None) -> bool:

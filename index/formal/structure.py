@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.splitting import split_paragraph
+from index.splitting import split_paragraph as _split_sentences
 from index.documents import Division, Passage
 from index.formal.casing import sentence_case
+from index.formal.header import is_attachment_note
 from index.formal.lines import Line
 from index.vietnamese import fold
 
@@ -23,7 +24,7 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("muc", re.compile(r"^(?:MỤC|Mục)\s+(\d{1,2}|[IVXLC]+)\b[.:]?\s*(?=[A-ZĐÀ-Ỹ]|$)")),
     ("dieu", re.compile(r"^(?:ĐIỀU|Điều)\s+(\d{1,3}[a-zđ]?)\s*[.:]\s*")),
     ("phuluc", re.compile(r"^(?:PHỤ LỤC|Phụ lục|PHỤ LỤC SỐ|Phụ lục số)\s*([IVXLC]+|\d{1,2})?\b[.:]?\s*(?=[A-ZĐÀ-Ỹ(]|$)")),
-    ("annex", re.compile(r"^(?:Mẫu số|MẪU SỐ)\s*(\d{1,2}[a-zA-Z]?)\b[.:]?\s*")),
+    ("mau", re.compile(r"^(?:Mẫu số|MẪU SỐ)\s*(\d{1,2}[a-zA-Z]?)\b[.:]?\s*")),
     ("roman", re.compile(r"^([IVXLC]{1,5})\s*[.\-–]\s+(?=\S)")),
     ("number", re.compile(r"^(\d{1,3}(?:\.\d{1,3}){0,3})\.(?!\d)\s*(?=\S)")),
     ("letter", re.compile(r"^([a-zđ])\)\s*(?=\S)")),
@@ -31,6 +32,7 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
 ]
 _PREAMBLE = ("can cu", "- can cu", "xet ", "- xet", "theo de nghi", "- theo de nghi", "thuc hien", "trien khai")
 _ARTICLE_LIKE = {"phan", "chuong", "muc", "dieu", "roman", "phuluc", "annex"}
+_ATTACHMENTS = {"phuluc", "annex"}
 _SENTENCE_END = re.compile(r"[.;!?…][\"”’)\]]*$")
 _PREAMBLE_SECTION = "Căn cứ ban hành"
 
@@ -38,7 +40,7 @@ _PREAMBLE_SECTION = "Căn cứ ban hành"
 @dataclass
 class Node:
     division: Division | None
-    level: int
+    level: float
     texts: list[str] = field(default_factory=list)
     children: list["Node"] = field(default_factory=list)
 
@@ -88,7 +90,8 @@ def _marker(text: str) -> tuple[str, str, str] | None:
     return None
 
 
-_LEVELS = {"annex": -1, "phuluc": 0, "phan": 0, "chuong": 1, "muc": 2, "dieu": 3, "roman": 1}
+# A model form ("Mẫu số 05") sits inside its Phụ lục and may hold a whole model decision (its own Điều 1-3).
+_LEVELS = {"annex": -1, "phuluc": 0, "mau": 0.5, "phan": 0, "chuong": 1, "muc": 2, "dieu": 3, "roman": 1}
 
 
 def build_tree(units: list[Unit], root_division: Division | None = None) -> Node:
@@ -101,35 +104,69 @@ def build_tree(units: list[Unit], root_division: Division | None = None) -> Node
         found = _marker(unit.text) if quoted <= 0 else None
         quoted += _quote_balance(unit.text)
         if found is None:
-            if waiting_heading is not None and len(unit.text) <= 250 and not _SENTENCE_END.search(unit.text):
-                division = waiting_heading.division
-                waiting_heading.division = Division(division.kind, division.number, sentence_case(unit.text))
-                waiting_heading.texts.append(unit.text)
-                waiting_heading = None
+            if waiting_heading is not None and _took_heading(waiting_heading, unit.text):
+                waiting_heading = waiting_heading if is_attachment_note(unit.text) else None
                 continue
             waiting_heading = None
             stack[-1].texts.append(unit.text)
             continue
         kind, number, rest = found
-        in_article = any(n.division is not None and n.division.kind == "dieu" for n in stack)
-        if kind == "muc" and not any(n.division is not None and n.division.kind in ("chuong", "phan") for n in stack):
-            kind = "roman" if re.fullmatch(r"[IVXLC]+", number) else "number"  # "Mục 1" of a plan: a numbered section
-        if kind == "number" and in_article and "." not in number:
-            kind = "khoan"
-        elif kind == "letter" and any(n.division is not None and n.division.kind == "khoan" for n in stack):
-            kind = "diem"
+        kind = _division_kind(kind, number, stack)
         level = _level(kind, number)
         while len(stack) > 1 and stack[-1].level >= level:
             stack.pop()
         heading = rest if rest and len(rest) <= 200 and not _SENTENCE_END.search(rest) else ""
-        node = Node(Division(kind, number, sentence_case(heading) if heading else ""), level, [unit.text])
+        kind = "annex" if kind == "mau" else kind
+        listed = "" if heading else _listed_heading(stack[-1], kind, number)
+        node = Node(Division(kind, number, sentence_case(heading) if heading else listed), level, [unit.text])
         stack[-1].children.append(node)
         stack.append(node)
-        waiting_heading = node if not rest and kind in ("phan", "chuong", "muc", "phuluc", "roman") else None
+        named = bool(rest or listed)
+        waiting_heading = node if not named and kind in ("phan", "chuong", "muc", "phuluc", "roman", "annex") else None
+    _name_parents(root)
     return root
 
 
-def _level(kind: str, number: str) -> int:
+def _division_kind(kind: str, number: str, stack: list[Node]) -> str:
+    """What a marker means where it stands: "1." inside an Điều is a khoản, "a)" inside a khoản a điểm,
+    "Mục 1" outside any Chương a numbered section of a plan."""
+    kinds = {n.division.kind for n in stack if n.division is not None}
+    if kind == "muc" and not kinds & {"chuong", "phan"}:
+        return "roman" if re.fullmatch(r"[IVXLC]+", number) else "number"
+    if kind == "number" and "dieu" in kinds and "." not in number:
+        return "khoan"
+    if kind == "letter" and "khoan" in kinds:
+        return "diem"
+    return kind
+
+
+def _took_heading(node: Node, text: str) -> bool:
+    """The unit after a bare "Chương I" / "PHỤ LỤC" / "Mẫu số 01" names it, when it reads as a name:
+    short, no sentence end, mostly letters (not a form's "……(1)…… -------"). A "(Kèm theo ...)" note
+    under it is kept too, and the name may still follow."""
+    if is_attachment_note(text):
+        node.texts.append(text)
+        return True
+    letters = sum(ch.isalpha() for ch in text)
+    if len(text) > 250 or _SENTENCE_END.search(text) or letters < 0.6 * len(text.replace(" ", "")):
+        return False
+    division = node.division
+    node.division = Division(division.kind, division.number, sentence_case(text))
+    node.texts.append(text)
+    return True
+
+
+def _listed_heading(parent: Node, kind: str, number: str) -> str:
+    """A Phụ lục that lists its forms ("Mẫu số 01 / Mẫu giấy đề nghị ...") before giving them: the form
+    takes the name from the list."""
+    for sibling in parent.children:
+        division = sibling.division
+        if division is not None and division.kind == kind and division.number == number and division.heading:
+            return division.heading
+    return ""
+
+
+def _level(kind: str, number: str) -> float:
     if kind in _LEVELS:
         return _LEVELS[kind]
     if kind == "number":
@@ -150,19 +187,50 @@ def tree_passages(root: Node, max_chars: int) -> list[tuple[tuple[Division, ...]
 
 
 def _preamble(texts: list[str], prefix: tuple[Division, ...], out: list, max_chars: int) -> None:
-    """Text before the first division: the 'Căn cứ ...' lines with the enacting formula as one passage,
-    any other paragraph on its own."""
+    """Text outside any division: the authority ('BỘ TRƯỞNG BỘ XÂY DỰNG'), the 'Căn cứ ...' lines and the
+    enacting formula ('Quốc hội ban hành Luật ...', 'QUYẾT ĐỊNH:') as one passage, any other paragraph on its
+    own; a lone capitals line left over is a heading with nothing under it, not a passage."""
     grounds: list[str] = []
-    for text in texts:
-        if fold(text).startswith(_PREAMBLE) or (grounds and (text.isupper() or fold(text).startswith(_PREAMBLE))):
+    for position, text in enumerate(texts):
+        following = texts[position + 1] if position + 1 < len(texts) else ""
+        if _is_ground(text) or (grounds and (_is_caps_line(text) or _is_enacting(text))) or (
+            _is_caps_line(text) and _is_ground(following)
+        ):
             grounds.append(text)
             continue
         if grounds:
             out.extend((prefix, _PREAMBLE_SECTION, piece) for piece in split_paragraph("\n".join(grounds), max_chars))
             grounds = []
-        out.extend((prefix, None, piece) for piece in split_paragraph(text, max_chars))
+        if not _is_caps_line(text):
+            out.extend((prefix, None, piece) for piece in split_paragraph(text, max_chars))
     if grounds:
         out.extend((prefix, _PREAMBLE_SECTION, piece) for piece in split_paragraph("\n".join(grounds), max_chars))
+
+
+def _is_ground(text: str) -> bool:
+    return fold(text).startswith(_PREAMBLE)
+
+
+def _is_enacting(text: str) -> bool:
+    """'Quốc hội ban hành Luật ...', 'Chính phủ ban hành Nghị định ...', 'Bộ trưởng ... ban hành Thông tư ...'."""
+    return len(text) <= 400 and " ban hanh " in fold(text)
+
+
+def _is_caps_line(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return "\n" not in text and len(text) <= 100 and len(letters) >= 3 and all(ch.isupper() for ch in letters)
+
+
+def split_paragraph(text: str, max_chars: int) -> list[str]:
+    """Sentence-bounded pieces, where a division's number ("2.", "1.1.", "a)") never stands alone: the
+    sentence splitter sees "2. " as a sentence end when the next sentence is too long to join it."""
+    pieces: list[str] = []
+    for piece in _split_sentences(text, max_chars):
+        if pieces and _marker(pieces[-1] + " x") is not None and len(pieces[-1]) <= 12:
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    return pieces
 
 
 def _section(path: tuple[Division, ...]) -> str | None:
@@ -203,8 +271,8 @@ def _flush(group: list[Node], path: tuple[Division, ...], out: list) -> None:
     first, last = group[0].division, group[-1].division
     if first is None or last is None:
         return
-    number = first.number if first is last else f"{first.number}–{last.number}"
-    division = Division(first.kind, number, first.heading if first is last else "")
+    same = first.number == last.number
+    division = Division(first.kind, first.number if same else f"{first.number}–{last.number}", first.heading if same else "")
     out.append(((*path, division), _section((*path, division)), "\n".join(g.full_text() for g in group)))
 
 
@@ -214,10 +282,43 @@ def _has_content(node: Node) -> bool:
 
 
 def _has_content_text(node: Node, own: str) -> bool:
-    heading_only = node.division is not None and len(node.texts) <= (2 if node.division.kind in _ARTICLE_LIKE else 1) and bool(
-        node.division.heading and all(not _SENTENCE_END.search(t) and len(t) <= 250 for t in node.texts)
-    )
-    return bool(own.strip()) and not heading_only
+    """Text beyond headings: a division's marker line with its name ("Điều 5. Phạm vi điều chỉnh", "PHỤ LỤC /
+    (Kèm theo ...)") says where, not what. A short leaf khoản or điểm ("a) Thông tư số 12/2020/TT-BCT") is content."""
+    if not own.strip():
+        return False
+    if node.division is None:
+        return True
+    texts = [t for t in node.texts if not is_attachment_note(t)]
+    if node.division.kind not in _ARTICLE_LIKE and not node.children:
+        return bool(texts)
+    return bool(_below_heading(texts, node.division.heading))
+
+
+def _below_heading(texts: list[str], heading: str) -> list[str]:
+    """The texts of a division without its marker line and its name line."""
+    rest = list(texts)
+    if rest and (found := _marker(rest[0])) is not None and _same_name(found[2], heading):
+        rest = rest[1:]
+        if rest and heading and _same_name(rest[0], heading):
+            rest = rest[1:]
+    return rest
+
+
+def _same_name(text: str, heading: str) -> bool:
+    return not text or fold(text).rstrip(" .:") == fold(heading).rstrip(" .:")
+
+
+def _name_parents(node: Node) -> None:
+    """A division whose own text is its marker line alone, with divisions under it, is named by that line even
+    when it ends with a period (Party texts: "3.5. Về kết nạp lại người vào Đảng." then "a) ...")."""
+    for child in node.children:
+        _name_parents(child)
+    division = node.division
+    if division is None or division.heading or not node.children or len(node.texts) != 1 or len(node.texts[0]) > 200:
+        return
+    found = _marker(node.texts[0])
+    if found is not None and found[2]:
+        node.division = Division(division.kind, division.number, found[2].rstrip(" .:"))
 
 
 def _walk(node: Node):
