@@ -267,7 +267,7 @@ class Refused:
 REFUSED = [
     Refused("zip bomb docx (ratio > 1000)", "bom.docx", lambda _: zip_bomb_docx(), CorruptFile, "bom zip"),
     Refused("docx understating its inflated size", "noi-doi.docx", lambda _: docx_understating_its_size(), CorruptFile, "hỏng"),
-    Refused("docx that is a renamed PNG", "anh.docx", lambda _: png_bytes(), UnsupportedFile, r"là tệp \.png"),
+    Refused("docx that is a renamed PNG (read as an image: no text)", "anh.docx", lambda _: png_bytes(), EmptyDocument, "không có chữ"),
     Refused("legacy Word .doc named .docx", "cu.docx", lambda _: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096), UnsupportedFile, "Word/Excel cũ"),
     Refused("zip that is not a docx", "nen.docx", lambda _: zip_of_text(), UnsupportedFile, "tệp nén"),
     Refused("truncated docx", "cut.docx", lambda _: docx_bytes("Nội dung bị cắt.")[:3000], CorruptFile, "hỏng"),

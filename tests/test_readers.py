@@ -397,11 +397,18 @@ def test_binary_garbage_named_txt_is_unsupported(tmp_path, garbage):
         read_file(write(tmp_path, "rac.txt", garbage))
 
 
-def test_image_named_docx_is_unsupported_and_says_what_it_is(tmp_path):
+def test_broken_png_named_docx_is_read_as_an_image_and_refused_as_damaged(tmp_path):
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
 
-    with pytest.raises(UnsupportedFile, match=r"\.png"):
+    with pytest.raises(CorruptFile, match="Ảnh anh.docx bị hỏng"):
         read_file(write(tmp_path, "anh.docx", png))
+
+
+def test_gif_named_docx_is_unsupported_and_says_what_it_is(tmp_path):
+    gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00" + bytes(range(256))
+
+    with pytest.raises(UnsupportedFile, match=r"\.gif"):
+        read_file(write(tmp_path, "anh.docx", gif))
 
 
 def test_zip_that_is_not_a_docx_is_unsupported(tmp_path):
@@ -413,7 +420,7 @@ def test_zip_that_is_not_a_docx_is_unsupported(tmp_path):
         read_file(write(tmp_path, "nen.docx", buffer.getvalue()))
 
 
-def test_legacy_word_doc_is_unsupported_with_advice_to_save_as_docx(tmp_path):
+def test_ole_file_that_is_not_a_word_document_is_unsupported_with_advice_to_save_as_docx(tmp_path):
     ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
 
     with pytest.raises(UnsupportedFile, match=r"\.docx"):

@@ -45,6 +45,7 @@ _STOPS = ("p", "t", "c", "ch")
 _VIETNAMESE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzăâđêôơư")
 _EDGE_PUNCTUATION = "\"'“”‘’«»()[]{}<>.,;:!?…*•·-–—_/\\|"
 _DIGITS = "0123456789"
+_SAMPLE_CHARS, _SAMPLES = 300_000, 6
 _SPLIT = re.compile(r"[\s/\-–—]+")
 
 
@@ -107,9 +108,11 @@ class Legibility:
 
 
 def legibility(text: str) -> Legibility:
-    """Score every whitespace-separated word; a word with a letter outside Vietnamese or an inner symbol fails."""
+    """Score whitespace-separated words; a word with a letter outside Vietnamese or an inner symbol fails.
+
+    A long text is judged on evenly spread samples, so a 50 MB file costs what a 300 kB one does."""
     words = valid = marked = marked_valid = 0
-    for raw in _SPLIT.split(unicodedata.normalize("NFC", text)):
+    for raw in _SPLIT.split(unicodedata.normalize("NFC", _sample(text))):
         word = raw.strip(_EDGE_PUNCTUATION)
         verdict = _word_verdict(word)
         if verdict is not None:
@@ -119,6 +122,14 @@ def legibility(text: str) -> Legibility:
                 marked += 1
                 marked_valid += verdict
     return Legibility(words, valid, marked, marked_valid)
+
+
+def _sample(text: str) -> str:
+    if len(text) <= _SAMPLE_CHARS:
+        return text
+    size = _SAMPLE_CHARS // _SAMPLES
+    step = (len(text) - size) // (_SAMPLES - 1)
+    return "\n".join(text[start : start + size] for start in range(0, len(text) - size + 1, step)[:_SAMPLES])
 
 
 def _word_verdict(token: str) -> bool | None:

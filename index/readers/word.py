@@ -44,7 +44,7 @@ def read_doc(data: bytes, source: str) -> ParsedFile:
         message = done.stderr.decode("utf-8", errors="replace")
         log.debug("antiword failed on %s: %s", source, message)
         if "not a Word Document" in message or "Rich Text Format" in message:
-            raise UnsupportedFile(f"Tệp {source} là định dạng Office cũ nhưng không phải văn bản Word "
+            raise UnsupportedFile(f"Tệp {source} là định dạng Word/Excel cũ nhưng không phải văn bản Word "
                                   "(có thể là Excel hoặc PowerPoint); hãy lưu thành .docx hoặc .pdf rồi gửi lại.")
         if "encrypted" in message.lower():
             raise CorruptFile(f"Tệp {source} được đặt mật khẩu, không đọc được; hãy gỡ mật khẩu rồi gửi lại.")
