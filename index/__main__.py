@@ -13,6 +13,7 @@ from tqdm import tqdm
 from index.documents import SearchResult
 from index.errors import VankienError
 from index.integrity import check
+from index.isolation import parse_options
 from index.library import AddReport, Library, build_library
 from index.search import as_json
 from index.settings import IndexSettings, read_environment
@@ -54,6 +55,12 @@ def _progress_bar() -> tuple[tqdm, callable]:
     return bar, update
 
 
+def _page_progress(done: int, total: int) -> None:
+    """OCR of a scan or photo, page by page, above the embedding bar."""
+    if done:
+        tqdm.write(f"Đang nhận dạng trang {done}/{total}…", file=sys.stderr)
+
+
 def _report(report: AddReport) -> int:
     for outcome in report.outcomes:
         document = outcome.document
@@ -85,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         embedder = settings.load_embedder()
         if args.command == "build":
             bar, update = _progress_bar()
-            with bar:
+            with bar, parse_options(settings.ocr, _page_progress):
                 library, report = build_library(settings.data_dir, embedder, args.paths, update, settings.max_file_bytes)
             return _report(report) or (0 if report.outcomes else 1)
         if args.command == "reindex":  # the point may be to leave the embedder the index was built with
@@ -98,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         library = Library(settings.data_dir, embedder, max_file_bytes=settings.max_file_bytes)
         if args.command == "add":
             bar, update = _progress_bar()
-            with bar:
+            with bar, parse_options(settings.ocr, _page_progress):
                 report = library.add_files(args.paths, update)
             return _report(report)
         if args.command == "remove":

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 DB_NAME = "index.sqlite3"
 MANIFEST = "manifest.json"
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".rtf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
 
 @dataclass(frozen=True)
