@@ -62,6 +62,8 @@ def format_answer(result: SearchResult, *, start: int = 0, limit: int = 3, max_l
     last = start + len(hits)
     numbers = f"{start + 1}–{last}" if last > start + 1 else f"{last}"
     header = f"🔎 Câu hỏi: <i>{question}</i>\nKết quả {numbers} / {len(result.hits)}:"
+    if result.missing and start == 0:
+        header = "\n".join(f"ℹ️ {_esc(name)} chưa có trong thư viện; dưới đây là các đoạn nhắc đến văn bản này." for name in result.missing) + "\n" + header
     pieces = [_hit_piece(hit, start + i + 1) for i, hit in enumerate(hits)]
     return _fit(header, pieces, SHORTENED_NOTE, max_length)
 
@@ -210,7 +212,10 @@ def _hit_piece(hit: SearchHit, number: int | None) -> _Piece:
     highlight = _span(hit.highlight, len(text))
     terms = tuple(s for s in (_span(t, len(text)) for t in hit.matched_terms) if s)
     keep = highlight or (terms[0] if terms else (0, 0))
-    return _Piece(_citation(hit.document, hit.passage, number), text, keep, highlight, terms)
+    head = _citation(hit.document, hit.passage, number)
+    if hit.status:
+        head += f"\n⚠️ <i>Văn bản này {_esc(_clip(hit.status, TITLE_LIMIT))}.</i>"
+    return _Piece(head, text, keep, highlight, terms)
 
 
 def _neighbour_piece(passage: Passage, focus: Passage, *, before: bool) -> _Piece:
@@ -226,9 +231,16 @@ def _citation(document: Document, passage: Passage, number: int | None = None) -
     line = f"<b>{_esc(f'{number}. ' if number else '')}{_esc(title)}</b>"
     if missing := [code for code in document.codes if code not in document.title]:
         line += f" ({_esc(', '.join(missing))})"
-    details = [format_date(document.date), passage.section and _clip(passage.section, SECTION_LIMIT)]
-    details = [_esc(d) for d in details if d] + [f"đoạn {passage.paragraph}"]
-    return f"{line} · <i>{' · '.join(details)}</i>"
+    where = passage.path_label() or passage.section
+    details = [document.issuer if document.doc_type else None, format_date(document.date),
+               where and _clip(where, SECTION_LIMIT)]
+    details = [_esc(d) for d in details if d] + ([] if passage.path else [f"đoạn {passage.paragraph}"])
+    if document.text_source == "ocr":
+        details.append("bản quét, nhận dạng tự động")
+    citation = f"{line} · <i>{' · '.join(details)}</i>"
+    if document.signer:
+        citation += f" · <i>{_esc(_clip(document.signer, TITLE_LIMIT))} ký</i>"
+    return citation
 
 
 def _layout(header: str, pieces: list[_Piece], excerpts: list[str], note: str) -> str:

@@ -15,7 +15,9 @@ from index.errors import VankienError
 from index.integrity import check
 from index.isolation import parse_options
 from index.library import AddReport, Library, build_library
+from index.documents import Document
 from index.search import as_json
+from index.search import document_json as search_document_json
 from index.settings import IndexSettings, read_environment
 
 log = logging.getLogger("index")
@@ -115,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "list":
             documents = library.documents()
             if args.json:
-                print(json.dumps([document_json(d) for d in documents], ensure_ascii=False, indent=2))
+                _, status_of = library.catalogue()
+                print(json.dumps([document_json(d, status_of[d.id].label() if d.id in status_of else None) for d in documents],
+                                 ensure_ascii=False, indent=2))
             for d in [] if args.json else documents:
                 print(f"[{d.id}] {d.date or '—'}  {d.title}  ({d.passage_count} đoạn, {d.source})")
             return 0
@@ -134,10 +138,10 @@ def _check(data_dir: Path) -> int:
     return 1 if problems else 0
 
 
-def document_json(document) -> dict:
+def document_json(document: Document, status: str | None = None) -> dict:
+    """The search results' document fields, plus what a listing needs."""
     return {
-        "id": document.id, "title": document.title, "date": document.date, "issuer": document.issuer,
-        "codes": list(document.codes), "source": document.source, "passages": document.passage_count,
+        **search_document_json(document, status), "codes": list(document.codes), "passages": document.passage_count,
         "added_at": document.added_at, "content_hash": document.content_hash,
     }
 

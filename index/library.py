@@ -207,6 +207,11 @@ class Library:
     def segment_count(self) -> int:
         return len(self._snapshot.segments)
 
+    def catalogue(self) -> tuple[list[Document], dict]:
+        """Every document, and for those another document replaces or amends, by whom (index.lookup.DocumentStatus)."""
+        snapshot, searcher = self._live
+        return searcher.catalogue(snapshot.generation)
+
     def search(self, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
         snapshot, searcher = self._live
         return searcher.search(snapshot, query, top_k=top_k, offset=offset)

@@ -31,11 +31,12 @@ def test_search_json_has_the_documented_shape(data_dir):
     done = run("search", "Quy định 371-QĐ/TU là gì?", "--json", "--top-k", "2", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    assert set(result) == {"query", "answered", "took_ms", "results"}
+    assert set(result) == {"query", "answered", "took_ms", "results", "missing"}
+    assert result["missing"] == ["Quy định 371-QĐ/TU"]  # the sample report mentions it; the library does not hold it
     assert result["answered"] is True and len(result["results"]) == 2
     first = result["results"][0]
-    assert set(first) == {"rank", "score", "text", "highlight", "paragraph", "section", "document"}
-    assert set(first["document"]) == {"id", "title", "date", "source"}
+    assert set(first) == {"rank", "score", "text", "highlight", "paragraph", "section", "path", "kind", "document"}
+    assert set(first["document"]) == {"id", "title", "date", "source", "code", "type", "issuer", "signer", "status", "text_source"}
     assert "371-QĐ/TU" in first["text"] and first["rank"] == 1
     start, end = first["highlight"]
     assert "371-QĐ/TU" in first["text"][start:end]
