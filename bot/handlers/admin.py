@@ -1,4 +1,4 @@
-"""Admin commands: upload a document, list (/tailieu, /docs), remove (/xoa, /remove), /reindex, /thongke.
+"""Admin commands: upload a document or a photo of one, list (/tailieu, /docs), remove (/xoa, /remove), /reindex, /thongke.
 
 Admins are the user ids in VANKIEN_ADMIN_IDS; anyone else gets REFUSAL and nothing changes. These
 handlers run in group ADMIN_GROUP, before the member handlers, and stop the update there once handled.
@@ -37,6 +37,7 @@ from bot.replies import format_date
 from bot.stats import collect_stats, format_stats
 from index.documents import Document
 from index.errors import DocumentNotFound, VankienError
+from index.isolation import parse_options
 from index.library import AddOutcome, index_summary
 from index.readers import display_name
 
@@ -162,6 +163,11 @@ def confirm_remove_keyboard(doc_id: int) -> InlineKeyboardMarkup:
     ]])
 
 
+def format_ocr_progress(done: int, total: int) -> str:
+    """ "Đang nhận dạng trang 3/12…": the page being read (pages before it are done)."""
+    return f"Đang nhận dạng trang {min(done + 1, total)}/{total}…"
+
+
 def new_document_notice(document: Document) -> str:
     date = html.escape(format_date(document.date) or "")
     return (f"📄 Đã có tài liệu mới: <b>{html.escape(_clip(document.title, 200))}</b>"
@@ -182,11 +188,22 @@ async def _edit(message: Message, text: str, **kwargs) -> None:
 @admin_only
 async def upload(update: Update, context: BotContext) -> None:
     """A file from an admin in private chat: size check, download, index in a thread, report with an undo button."""
-    message = update.effective_message
-    document = message.document
+    document = update.effective_message.document
     name = display_name(document.file_name or "tai-lieu.txt")[:200]
-    if document.file_size and document.file_size > MAX_DOWNLOAD_BYTES:
-        await message.reply_html(format_too_large(name, document.file_size))
+    await _index_upload(update, context, document.file_id, name, document.file_size)
+
+
+@admin_only
+async def upload_photo(update: Update, context: BotContext) -> None:
+    """A photo (not a file) from an admin in private chat: its largest size, OCR'd and indexed like a file."""
+    photo = update.effective_message.photo[-1]
+    await _index_upload(update, context, photo.file_id, f"anh-{photo.file_unique_id}.jpg", photo.file_size)
+
+
+async def _index_upload(update: Update, context: BotContext, file_id: str, name: str, size: int | None) -> None:
+    message = update.effective_message
+    if size and size > MAX_DOWNLOAD_BYTES:
+        await message.reply_html(format_too_large(name, size))
         return
     status = await message.reply_text("Đang tải tệp…")
     loop = asyncio.get_running_loop()
@@ -198,14 +215,21 @@ async def upload(update: Update, context: BotContext) -> None:
             last_edit[0] = time.monotonic()
             asyncio.run_coroutine_threadsafe(_edit(status, f"Đang xử lý… {done}/{total} đoạn"), loop)
 
+    def pages(done: int, total: int) -> None:
+        """OCR progress from the parsing child: the page being read, shown at once and then every PROGRESS_EVERY s."""
+        if done < total and (done == 0 or time.monotonic() - last_edit[0] >= PROGRESS_EVERY):
+            last_edit[0] = time.monotonic()
+            asyncio.run_coroutine_threadsafe(_edit(status, format_ocr_progress(done, total)), loop)
+
     with tempfile.TemporaryDirectory(prefix="vankien-upload-") as folder:
         path = Path(folder) / name
-        telegram_file = await context.bot.get_file(document.file_id)
+        telegram_file = await context.bot.get_file(file_id)
         await telegram_file.download_to_drive(path)
         await _edit(status, "Đang xử lý…")
         last_edit[0] = time.monotonic()
         try:
-            outcome = await asyncio.to_thread(context.library.add_file, path, progress)
+            with parse_options(context.config.index.ocr, pages):  # to_thread carries these options into the thread
+                outcome = await asyncio.to_thread(context.library.add_file, path, progress)
         except VankienError as error:
             await _edit(status, f"❌ {html.escape(str(error))}")
             return
@@ -323,6 +347,7 @@ def register_admin_handlers(application: Application, data_dir: Path) -> AdminSe
     new = filters.UpdateType.MESSAGE
     application.add_handlers([
         MessageHandler(new & filters.ChatType.PRIVATE & filters.Document.ALL, upload),
+        MessageHandler(new & filters.ChatType.PRIVATE & filters.PHOTO, upload_photo),
         CommandHandler(["tailieu", "docs"], documents, filters=new),
         CommandHandler(["xoa", "remove"], remove_command, filters=new),
         CommandHandler("reindex", reindex, filters=new),
