@@ -13,7 +13,8 @@ ARG PIP_EXTRA_INDEX_URL=
 
 WORKDIR /app
 COPY . /app
-RUN VENV=/opt/venv EXTRAS= bash scripts/install.sh && rm -rf /root/.cache
+# install.sh, run as root, also apt-get installs Tesseract (vie), poppler-utils and antiword for scans and .doc.
+RUN VENV=/opt/venv EXTRAS= bash scripts/install.sh && rm -rf /root/.cache /var/lib/apt/lists/*
 
 # The index, the bot's own database and the indexed shipped corpus (on first start) live here.
 ENV VANKIEN_DATA_DIR=/data PYTHONUNBUFFERED=1

@@ -5,6 +5,23 @@
 # while torch==2.13.0 resolves to the CPU build these machines keep on disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Programs the readers call: OCR of scans and photos (tesseract + Vietnamese model, pdftoppm), text layers
+# (pdftotext), Word 97 .doc (antiword); DejaVu fonts for the tests that draw Vietnamese pages. As root on
+# Debian/Ubuntu, whatever is missing is installed (one apt-get update); elsewhere, install them yourself.
+SYSTEM_PACKAGES="tesseract-ocr tesseract-ocr-vie poppler-utils antiword fonts-dejavu-core"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && command -v dpkg-query >/dev/null; then
+  missing=""
+  for package in $SYSTEM_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
+  done
+  if [ -n "$missing" ]; then
+    echo "install.sh: apt-get install$missing" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  fi
+elif ! command -v tesseract >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v antiword >/dev/null; then
+  echo "install.sh: for scans and .doc files install: $SYSTEM_PACKAGES" >&2
+fi
 VENV="${VENV:-.venv}"
 EXTRAS="${EXTRAS-test}"
 PYTHON="${PYTHON:-python3}"
