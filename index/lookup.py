@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from index.documents import Division, Document, Passage
+from index.formal.structure import Node, Unit, build_tree
 from index.references import DivisionRef, DocumentMention
 from index.vietnamese import CodeRef, fold, text_code_refs
 
@@ -50,6 +51,14 @@ def named_documents(mention: DocumentMention, documents: list[Document]) -> list
         return []
     best = max(score for score, _ in scored)
     return [document for score, document in sorted(scored, key=lambda s: -s[0]) if score >= best]
+
+
+def related_to(mention: DocumentMention, document: Document) -> bool:
+    """The document states a relation to the one named (a plan implementing "Chỉ thị 11-CT/TU"), or cites it in its title."""
+    wanted = {ref.keys()[-1] for ref in [*mention.codes, *text_code_refs(mention.code or "")]}
+    cited = {key for relation in document.relations for key in code_keys(relation.code)}
+    cited |= {key for ref in text_code_refs(document.title) for key in ref.keys()}
+    return bool(wanted & cited)
 
 
 def _mention_score(mention: DocumentMention, document: Document) -> float:
@@ -97,20 +106,74 @@ def division_passages(refs: tuple[DivisionRef, ...], passages: list[Passage], pr
     """The passages of the division the refs name, in document order; [] when the document has none.
 
     The refs match the path as a subsequence ("khoản 2 Điều 5" = Điều 5 then its khoản 2). A document's own
-    articles win over those of what is attached to it (a Phụ lục's model decision) unless asked for.
+    articles win over those of what is attached to it (a Phụ lục's model decision) unless asked for. A clause
+    kept inside its article's passage is cut out of it: the article's lines are read again as a tree.
     """
     if not refs:
         return []
-    matches = [(p, end) for p in passages if (end := _match_end(refs, p.path)) is not None]
-    if not matches:
+    counted = [(p, count, end) for p in passages for count, end in [_matched(refs, p.path)] if count]
+    if not counted:
         matches = [(p, end) for p in passages if (end := _heading_match(refs, p.path)) is not None]
-    if not matches:
-        return _section_match(refs, passages)
+        if not matches:
+            return _section_match(refs, passages)
+        counted = [(p, 1, end) for p, end in matches]
+    best = max(count for _, count, _ in counted)
+    matches = [(p, end) for p, count, end in counted if count == best]
     own = [(p, e) for p, e in matches if _attached(p.path) == prefer_attached]
     matches = own or matches
     first, end = matches[0]
     prefix = first.path[: end + 1]
-    return [p for p in passages if p.path[: len(prefix)] == prefix or _same_division(p.path, prefix)]
+    chosen = [p for p in passages if p.path[: len(prefix)] == prefix or _same_division(p.path, prefix)]
+    if best < len(refs):
+        narrowed = _narrowed(refs[best:], chosen)
+        return [narrowed] if narrowed is not None else []
+    return chosen
+
+
+def _matched(refs: tuple[DivisionRef, ...], path: tuple[Division, ...]) -> tuple[int, int]:
+    """How many of the refs, outermost first, the path holds in order; and where the last one sits."""
+    position, count, end = 0, 0, -1
+    for ref in refs:
+        while position < len(path) and not _is(ref, path[position]):
+            position += 1
+        if position == len(path):
+            break
+        count, end = count + 1, position
+        position += 1
+    return count, end
+
+
+def _is(ref: DivisionRef, division: Division) -> bool:
+    return division.kind in _KINDS.get(ref.kind, {ref.kind}) and _number_matches(ref.number, division.number)
+
+
+def _narrowed(refs: tuple[DivisionRef, ...], passages: list[Passage]) -> Passage | None:
+    """The clause or point the refs name, read out of the passages that hold it whole."""
+    for passage in passages:
+        lines = passage.text.split("\n")
+        tree = build_tree([Unit(line, 0) for line in lines if line.strip()])
+        node = _descend(tree, refs)
+        if node is not None:
+            path = (*passage.path, *node[1])
+            return Passage(node[0].full_text(), passage.paragraph, passage.section, passage.id, passage.doc_id, path)
+    return None
+
+
+def _descend(root: Node, refs: tuple[DivisionRef, ...]):
+    """Depth-first: the node matching refs[0] (at any depth), then refs[1] below it, and so on."""
+    def walk(node: Node, trail: tuple[Division, ...]):
+        for child in node.children:
+            here = (*trail, child.division) if child.division is not None else trail
+            yield child, here
+            yield from walk(child, here)
+
+    node, trail = root, ()
+    for ref in refs:
+        found = next(((n, t) for n, t in walk(node, trail) if n.division is not None and _is(ref, n.division)), None)
+        if found is None:
+            return None
+        node, trail = found
+    return node, trail
 
 
 def _section_match(refs: tuple[DivisionRef, ...], passages: list[Passage]) -> list[Passage]:
@@ -129,19 +192,6 @@ def _same_division(path: tuple[Division, ...], prefix: tuple[Division, ...]) -> 
 
 def _attached(path: tuple[Division, ...]) -> bool:
     return any(d.kind in _ATTACHED for d in path)
-
-
-def _match_end(refs: tuple[DivisionRef, ...], path: tuple[Division, ...]) -> int | None:
-    position = 0
-    end = None
-    for ref in refs:
-        while position < len(path) and not (path[position].kind in _KINDS.get(ref.kind, {ref.kind}) and _number_matches(ref.number, path[position].number)):
-            position += 1
-        if position == len(path):
-            return None
-        end = position
-        position += 1
-    return end
 
 
 def _heading_match(refs: tuple[DivisionRef, ...], path: tuple[Division, ...]) -> int | None:

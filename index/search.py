@@ -14,7 +14,7 @@ import numpy as np
 from index.documents import Document, Passage, SearchHit, SearchResult
 from index.embedders import Embedder
 from index.lexical import LexicalIndex
-from index.lookup import DocumentStatus, division_passages, named_documents, outline, statuses
+from index.lookup import DocumentStatus, division_passages, named_documents, outline, related_to, statuses
 from index.references import DocumentMention, question_references, remainder
 from index.restoration import DiacriticRestorer, SyllableTable
 from index.segments import Segment
@@ -217,6 +217,9 @@ class Searcher:
         }
         ranked = sorted(ids, key=lambda i: fused[i], reverse=True)
         about_itself = bool(named) and _asks_about_the_document(remainder(restored if unaccented else text), named[0])
+        if references.divisions and not named:  # "Mục 3 phần IV kế hoạch ...": the division of the best-ranked documents
+            ranked_documents = [documents[i] for i in dict.fromkeys(passages[i].doc_id for i in ranked[:8]) if i in documents]
+            named = [d for d in ranked_documents if references.document is None or related_to(references.document, d)]
         lead = self._lead_hits(references.divisions, references.document, named, status_of, about_itself)
         missing = (_mention_label(references.document),) if references.document and not named and _numbered(references.document) else ()
 
@@ -258,18 +261,21 @@ class Searcher:
         whole, or (asked about the document as such) the document's own card."""
         if not named:
             return []
+        if divisions:
+            for document in named[:8]:
+                passages = self._store.passages_of(document.id)
+                wanted = mention.divisions if mention is not None and mention.divisions else divisions
+                attached = mention is not None and mention.doc_type is not None and document.doc_type != mention.doc_type
+                chosen = division_passages(tuple(wanted), passages, prefer_attached=attached) or division_passages(tuple(divisions), passages)
+                if chosen:
+                    whole = Passage(text="\n".join(p.text for p in chosen), paragraph=chosen[0].paragraph, section=chosen[0].section,
+                                    id=chosen[0].id, doc_id=document.id, path=_common_path(chosen))
+                    return [SearchHit(1, 1.0, whole, document, None, kind="division",
+                                      status=_replaced_label(status_of.get(document.id)))]
+            return []
         document = named[0]
         passages = self._store.passages_of(document.id)
         status = status_of.get(document.id)
-        if divisions:
-            wanted = mention.divisions if mention is not None and mention.divisions else divisions
-            attached = mention is not None and mention.doc_type is not None and document.doc_type != mention.doc_type
-            chosen = division_passages(tuple(wanted), passages, prefer_attached=attached) or division_passages(tuple(divisions), passages)
-            if not chosen:
-                return []
-            whole = Passage(text="\n".join(p.text for p in chosen), paragraph=chosen[0].paragraph, section=chosen[0].section,
-                            id=chosen[0].id, doc_id=document.id, path=_common_path(chosen))
-            return [SearchHit(1, 1.0, whole, document, None, kind="division", status=_replaced_label(status))]
         if not passages or not about_itself:
             return []
         card = Passage(text=document_card(document, passages, status), paragraph=0, section=None,

@@ -61,7 +61,9 @@ def units_of(lines: list[Line]) -> list[Unit]:
     quoted = 0
     for line in lines:
         text = line.text.strip()
-        starts = line.first_in_block or (quoted <= 0 and _marker(text) is not None) or not units
+        starts = line.first_in_block or (quoted <= 0 and _marker(text) is not None) or not units or (
+            _BULLET_START.match(text) is not None or _ends_heading(units[-1].text) and text[:1].isupper()
+        )
         if starts:
             units.append(Unit(text, line.block))
         else:
@@ -69,6 +71,17 @@ def units_of(lines: list[Line]) -> list[Unit]:
             units[-1].text = previous[:-1] + text if previous.endswith("-") and text[:1].islower() else f"{previous} {text}"
         quoted += _quote_balance(text)
     return units
+
+
+_BULLET_START = re.compile(r"^[-+•]\s+[A-ZĐÀ-Ỹ]")  # "- Nâng cao ...": a new line of the list, not a wrapped line
+
+
+def _ends_heading(unit: str) -> bool:
+    """'Điều 1. Phạm vi điều chỉnh' on a line of its own: the next line is the article's text, not its title."""
+    found = _marker(unit)
+    return found is not None and found[0] in ("dieu", "chuong", "phan", "muc", "roman", "phuluc") and bool(found[2]) and (
+        len(unit) <= 200 and not _SENTENCE_END.search(unit)
+    )
 
 
 def _quote_balance(text: str) -> int:
@@ -244,7 +257,7 @@ def _section(path: tuple[Division, ...]) -> str | None:
 def _emit(node: Node, prefix: tuple[Division, ...], out: list, max_chars: int) -> None:
     path = (*prefix, node.division) if node.division is not None else prefix
     full = node.full_text()
-    if len(full) <= max_chars and not any(c.division is not None and c.division.kind in _ARTICLE_LIKE for c in node.children):
+    if len(full) <= max_chars and not any(_own_passage(c) for c in node.children):
         if _has_content(node):
             out.append((path, _section(path), full))
         return
@@ -253,7 +266,7 @@ def _emit(node: Node, prefix: tuple[Division, ...], out: list, max_chars: int) -
         out.extend((path, _section(path), piece) for piece in split_paragraph(own, max_chars))
     group: list[Node] = []
     for child in node.children:
-        if child.division is not None and child.division.kind in _ARTICLE_LIKE or len(child.full_text()) > max_chars:
+        if _own_passage(child) or len(child.full_text()) > max_chars:
             _flush(group, path, out)
             group = []
             _emit(child, path, out, max_chars)
@@ -263,6 +276,15 @@ def _emit(node: Node, prefix: tuple[Division, ...], out: list, max_chars: int) -
         else:
             group.append(child)
     _flush(group, path, out)
+
+
+def _own_passage(node: Node) -> bool:
+    """Articles and numbered sections ("I.", "1.", "1.1.") are passages of their own, never merged with
+    their siblings, so a lookup finds each by its path; clauses and points below them may be grouped."""
+    division = node.division
+    if division is None:
+        return False
+    return division.kind in _ARTICLE_LIKE or (division.kind == "number" and division.number.count(".") <= 1)
 
 
 def _flush(group: list[Node], path: tuple[Division, ...], out: list) -> None:
