@@ -31,6 +31,9 @@ def read_formal(parsed: ParsedFile, content_hash: str, max_chars: int) -> tuple[
     header = read_header(lines)
     if not header.is_formal:
         return None
+    if header.body_remainder is not None:
+        run_on = lines[header.body_start]
+        lines[header.body_start] = Line((header.body_remainder,), run_on.block, True)
     parts = _parts(lines, header.body_start)
     signers: list[str] = []
     titles: list[str] = []

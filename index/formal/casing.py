@@ -46,7 +46,7 @@ _PLACE_LEVELS = {"tỉnh", "thành phố", "huyện", "xã", "phường", "quậ
 _PLACE_AFTER_COMMITTEE = {"tỉnh ủy", "thành ủy", "huyện ủy", "quận ủy", "thị ủy"}
 _CAPITALISED_NAMES = {"luật", "bộ luật", "pháp lệnh", "hiến pháp"}  # "của Luật Quản lý, sử dụng ..."
 _LOWER_AFTER_NAMED = {"nhân", "và", "của", "về", "thuộc", "trực", "cấp", "trưởng", "phó", "các", "nghị", "đồng", "viên", "biểu", "thảo"}
-_ROMAN = re.compile(r"[IVXLC]{2,}|[IVXLC]")
+_ROMAN = re.compile(r"[IVXLC]+")
 _ROMAN_AFTER = {"khóa", "khoá", "lần", "chương", "phần", "mục", "phụ", "lục", "quý", "đại", "hội", "kỳ"}
 _VOWELS = set("aăâeêioôơuưy")
 _WORD = re.compile(r"\w+|\W+")
@@ -83,8 +83,11 @@ def sentence_case(text: str, capitalise_first: bool = True) -> str:
             capitalise(position)
             capitalise(position + 1)
         elif two in _NAMED_AFTER and position + 2 < len(keys) and keys[position + 2] not in _LOWER_AFTER_NAMED:
+            capitalise(position)  # "Tổng cục Thuế": the body's word is capitalised with its name
             capitalise(position + 2)
         elif key in _NAMED_AFTER and position + 1 < len(keys) and keys[position + 1] not in _LOWER_AFTER_NAMED:
+            if not position or " ".join(keys[position - 1 : position + 1]) not in _NAMED_AFTER:
+                capitalise(position)
             capitalise(position + 1)
         level = two if two in _PLACE_LEVELS else key if key in _PLACE_LEVELS else None
         if level or two in _PLACE_AFTER_COMMITTEE:
@@ -124,8 +127,9 @@ def _respell(tokens: list[str], words: list[int], keys: list[str]) -> None:
 
 
 def _is_roman(word: str, previous: str) -> bool:
-    """'KHOÁ XIII', 'QUÝ IV': a roman numeral keeps its capitals (one letter only after a word that takes one)."""
-    return bool(_ROMAN.fullmatch(word)) and (len(word) >= 2 or previous in _ROMAN_AFTER)
+    """'KHOÁ XIII', 'QUÝ IV': a roman numeral keeps its capitals; a short one only after a word that takes a
+    number ('PHẠM VI' is the word vi)."""
+    return bool(_ROMAN.fullmatch(word)) and (len(word) >= 3 or previous in _ROMAN_AFTER)
 
 
 def _is_abbreviation(word: str) -> bool:

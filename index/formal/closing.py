@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -50,18 +51,20 @@ def find_closing(lines: list[Line], start: int, end: int) -> Closing | None:
             if closing.signers or any(_is_recipients(s) for s in segments):
                 closing.end = _closing_end(lines, position, end)
                 if not closing.signers:
+                    closing.signer_titles = []
                     _read_signature(lines[position : closing.end], closing)
                 return closing
     return None
 
 
 def _is_recipients(segment: str) -> bool:
-    """'Nơi nhận:' alone, or followed by the list or (OCR, one space) by the signature's first line."""
+    """'Nơi nhận:' alone, or followed by the list, by (OCR, one space) the signature's first line, or by a few
+    letters of OCR noise ('Nơi nhận: Giao th')."""
     match = _RECIPIENTS.match(segment)
     if not match:
         return False
     rest = segment[match.end() :].strip()
-    return not rest or rest.startswith(("-", "+", "•")) or bool(_ROLE_PREFIX.match(rest))
+    return not rest or rest.startswith(("-", "+", "•")) or bool(_ROLE_PREFIX.match(rest)) or len(rest) <= 12
 
 
 def _closing_end(lines: list[Line], start: int, end: int) -> int:
@@ -95,22 +98,56 @@ def _read_signature(lines: list[Line], closing: Closing) -> None:
                 continue
             if _is_role(segment):
                 roles.append(sentence_case(segment))
+            elif roles and (title := _misread_title(segment)):
+                roles.append(title)
             elif _is_name(segment) and roles:
                 closing.signers.append(_without_rank(segment))
                 closing.signer_titles.append(", ".join(roles))
                 roles = []
+    if roles and not closing.signers:  # the name is under a seal or handwritten: the office is still known
+        closing.signer_titles.append(", ".join(roles))
 
 
 def _signature_segments(line: Line) -> list[str]:
-    """The right-hand part of each closing line; 'Nơi nhận: T/M BAN THƯỜNG VỤ' (one space, OCR) split too."""
+    """The right-hand part of each closing line; 'Nơi nhận: T/M BAN THƯỜNG VỤ' (one space, OCR) split too, and
+    a capitals tail after a recipient item ('- Các đ/c Ủy viên BTV, PHÓ BÍ THƯ THƯỜNG TRỰC')."""
     segments: list[str] = []
     for segment in line.segments:
         inside = _ROLE_INSIDE.search(segment)
         if inside and not _ROLE_PREFIX.match(segment):
             segments.append(inside.group(1).strip())
-        elif not _RECIPIENTS.match(segment) and not segment.startswith(("-", "+", "•")):
+        elif segment.startswith(("-", "+", "•")):
+            tail = re.split(r"[,;]", segment)[-1].strip()
+            if tail != segment and _mostly_capitals(tail):
+                segments.append(tail)
+        elif not _RECIPIENTS.match(segment):
             segments.append(segment.strip())
     return segments
+
+
+# Offices that sign, as written: an OCR-damaged capitals line ('S Í THƯ THƯỜNG TRưÊ') is read as the closest.
+_TITLES = (
+    "Tổng Bí thư", "Bí thư", "Phó Bí thư", "Phó Bí thư Thường trực", "Chủ tịch", "Phó Chủ tịch", "Thủ tướng",
+    "Phó Thủ tướng", "Bộ trưởng", "Thứ trưởng", "Giám đốc", "Phó Giám đốc", "Cục trưởng", "Phó Cục trưởng",
+    "Trưởng ban", "Phó Trưởng ban", "Chánh Văn phòng", "Phó Chánh Văn phòng", "Vụ trưởng", "Phó Vụ trưởng",
+    "Tổng Cục trưởng", "Phó Tổng Cục trưởng", "Chủ nhiệm", "Phó Chủ nhiệm", "Chủ tịch Quốc hội", "Chánh án", "Viện trưởng",
+)
+_TITLE_LETTERS = {re.sub(r"[^a-z]", "", fold(title)): title for title in _TITLES}
+
+
+def _misread_title(segment: str) -> str | None:
+    """The office a damaged capitals line most resembles, when it resembles one closely (difflib ratio >= 0.75)."""
+    if not _mostly_capitals(segment) or len(segment) > 60:
+        return None
+    letters = re.sub(r"[^a-z]", "", fold(segment))
+    scored = [(difflib.SequenceMatcher(None, letters, key).ratio(), title) for key, title in _TITLE_LETTERS.items()]
+    ratio, title = max(scored)
+    return title if ratio >= 0.75 else None
+
+
+def _mostly_capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.7 * len(letters)
 
 
 def _is_role(segment: str) -> bool:

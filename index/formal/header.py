@@ -43,7 +43,7 @@ _CODE = re.compile(
 )
 _BLANK_CODE = re.compile(r"^[-/]\s*[A-ZĐ]")
 _DATE = re.compile(
-    r"^(?P<place>[^,]{2,40}?)\s*,?\s*ngay\s*(?P<day>\d{1,2})?\s*(?:thang|/)\s*(?P<month>\d{1,2})?\s*(?:nam|/)\s*(?P<year>(?:19|20)\d{2})"
+    r"^(?P<place>[^,]{2,40}?)\s*,?\s*ngay\s*(?:(?P<day>\d{1,2})|[^\s\d]{1,4})?\s*(?:thang|/)\s*(?P<month>\d{1,2})?\s*(?:nam|/)\s*(?P<year>(?:19|20)\d{2})"
 )
 _DATE_START = re.compile(r"(?:^|\s)((?:[A-ZĐ][\wÀ-ỹ.]*\s){0,3}[A-ZĐ][\wÀ-ỹ.]*,\s*ngày\b)")
 _SUBJECT_LINE = re.compile(r"^(?:V/v|V/V|v/v|Về việc|VỀ VIỆC)\s*[:.]?\s*", re.UNICODE)
@@ -67,6 +67,7 @@ class Header:
     session: str | None = None  # "HỘI NGHỊ LẦN THỨ NĂM BAN CHẤP HÀNH TRUNG ƯƠNG ĐẢNG KHOÁ XIII" under the type
     national: bool = False
     body_start: int = 0  # index of the first line after the header
+    body_remainder: str | None = None  # the body's start, when OCR ran it on into the subject line
 
     @property
     def is_formal(self) -> bool:
@@ -133,17 +134,40 @@ def read_header(lines: list[Line]) -> Header:
                     header.session = sentence_case(clarification)
                 position += 1
                 following = zone[position] if position < len(zone) else following
-            if position < len(zone) and not _is_body(following.text) and not _DIVISION_START.match(following.text):
+            if position < len(zone) and (not _is_body(following.text) or _run_on_cut(following.text) is not None) and not _DIVISION_START.match(following.text):
                 header.subject_lines.append(following.text)
                 position += 1
             else:
                 break
     header.body_start = position
+    _cut_run_on_subject(header, zone)
     if header.doc_type is None and header.subject_lines and header.subject_lines[0].startswith(("V/v", "V/V", "v/v")):
         header.doc_type = "Công văn"
     if header.doc_type is None and header.code:
         header.doc_type = _type_from_code(header.code)
     return header
+
+
+_BODY_INSIDE = re.compile(r"\s(?=(?:Kính gửi|Thực hiện|Căn cứ|Triển khai|Trên cơ sở|Nhằm|Để|Qua)\b)")
+
+
+def _cut_run_on_subject(header: Header, zone: list[Line]) -> None:
+    """'Kết quả kiểm tra ... vật liệu nổ công nghiệp Thực hiện Quyết định số ...': OCR joined the centred subject
+    and the first paragraph; the subject ends where a capitalised body opener starts."""
+    if not header.subject_lines or header.body_start == 0 or zone[header.body_start - 1].text != header.subject_lines[-1]:
+        return
+    last = header.subject_lines[-1]
+    cut = _run_on_cut(last)
+    if cut is not None:
+        header.subject_lines[-1] = last[:cut].strip()
+        header.body_remainder = last[cut:].strip()
+        header.body_start -= 1
+
+
+def _run_on_cut(text: str) -> int | None:
+    if fold(text).startswith(_BODY_OPENERS):
+        return None
+    return next((m.start() for m in _BODY_INSIDE.finditer(text) if 15 <= m.start() <= 300 and len(text) - m.start() >= 60), None)
 
 
 def is_attachment_note(text: str) -> bool:

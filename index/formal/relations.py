@@ -43,6 +43,7 @@ def effective_clause(texts: list[str]) -> str | None:
 
 
 def _sentence_around(text: str, position: int) -> str:
-    start = max(text.rfind(". ", 0, position) + 2, 0)
+    found = text.rfind(". ", 0, position)
+    start = found + 2 if found >= 0 else 0
     end = text.find(". ", position)
     return text[start : end + 1 if end >= 0 else len(text)].strip()[:400]

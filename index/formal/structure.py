@@ -61,6 +61,7 @@ def units_of(lines: list[Line]) -> list[Unit]:
     quoted = 0
     for line in lines:
         text = line.text.strip()
+        quoted = 0 if _closes_quotes(text) else quoted
         starts = line.first_in_block or (quoted <= 0 and _marker(text) is not None) or not units or (
             _BULLET_START.match(text) is not None or _ends_heading(units[-1].text) and text[:1].isupper()
         )
@@ -69,7 +70,7 @@ def units_of(lines: list[Line]) -> list[Unit]:
         else:
             previous = units[-1].text
             units[-1].text = previous[:-1] + text if previous.endswith("-") and text[:1].islower() else f"{previous} {text}"
-        quoted += _quote_balance(text)
+        quoted = max(0, quoted + _quote_balance(text))
     return units
 
 
@@ -82,6 +83,24 @@ def _ends_heading(unit: str) -> bool:
     return found is not None and found[0] in ("dieu", "chuong", "phan", "muc", "roman", "phuluc") and bool(found[2]) and (
         len(unit) <= 200 and not _SENTENCE_END.search(unit)
     )
+
+
+_AMENDING = re.compile(r"(?:như sau|sau đây)\s*:?\s*$|như\s*:\s*$")
+
+
+def _closes_quotes(text: str) -> bool:
+    """A quote left open by a typo ends at the amending text's own next instruction ("8. Bổ sung điểm e khoản 2
+    Điều 18 như sau:") or its next chapter: the quoted wording never holds those."""
+    found = _marker(text)
+    return found is not None and (found[0] in ("chuong", "phan") or bool(_AMENDING.search(text)))
+
+
+def _next_article(text: str, articles: list[str]) -> bool:
+    """'Điều 29.' right after the document's own Điều 28 continues the document, whatever a stray quote says."""
+    found = _marker(text)
+    if found is None or found[0] != "dieu" or not articles or not found[1].isdigit() or not articles[-1].isdigit():
+        return False
+    return int(found[1]) == int(articles[-1]) + 1
 
 
 def _quote_balance(text: str) -> int:
@@ -113,9 +132,13 @@ def build_tree(units: list[Unit], root_division: Division | None = None) -> Node
     stack = [root]
     quoted = 0
     waiting_heading: Node | None = None  # "Chương I" alone: its name is the next unit
+    articles: list[str] = []  # numbers of the document's own articles so far
     for unit in units:
+        quoted = 0 if _closes_quotes(unit.text) or _next_article(unit.text, articles) else quoted
         found = _marker(unit.text) if quoted <= 0 else None
-        quoted += _quote_balance(unit.text)
+        if found is not None and found[0] == "dieu":
+            articles.append(found[1])
+        quoted = max(0, quoted + _quote_balance(unit.text))
         if found is None:
             if waiting_heading is not None and _took_heading(waiting_heading, unit.text):
                 waiting_heading = waiting_heading if is_attachment_note(unit.text) else None
