@@ -12,7 +12,10 @@ from index.documents import SearchResult
 from index.library import Library
 from index.search import closest_titles
 
-from bot.replies import format_answer, format_compact_answer, format_full_passage, format_no_answer
+from bot.keyboards import OUTLINE_PAGE
+from bot.replies import (
+    format_answer, format_article, format_compact_answer, format_full_passage, format_no_answer, format_outline,
+)
 from bot.state import BotState
 
 RESULT_LIMIT = 12  # how far "Xem thêm" pages: beyond this the passages rarely answer anything
@@ -26,6 +29,8 @@ class Page:
     passage_ids: tuple[int, ...] = ()  # the passages shown, in order; empty for "no answer"
     first_number: int = 1
     next_offset: int | None = None
+    document_id: int | None = None  # the formal document a question named: «Mục lục» under the answer
+    article_passage_id: int | None = None  # a passage of the article shown first: «Cả điều» with ◀ ▶
 
     @property
     def answered(self) -> bool:
@@ -43,7 +48,12 @@ def page_of(library: Library, result: SearchResult, offset: int = 0, per_page: i
     shown = result.hits[offset : offset + per_page]
     more = offset + per_page if offset + per_page < len(result.hits) else None
     html = format_answer(result, start=offset, limit=per_page)
-    return Page(html, tuple(hit.passage.id for hit in shown), offset + 1, more)
+    lead = result.hits[0] if result.hits and result.hits[0].kind in ("document", "division") else None
+    return Page(
+        html, tuple(hit.passage.id for hit in shown), offset + 1, more,
+        document_id=lead.document.id if lead is not None and lead.document.doc_type else None,
+        article_passage_id=lead.passage.id if lead is not None and lead.kind == "division" else None,
+    )
 
 
 def compact_page(library: Library, result: SearchResult) -> Page:
@@ -75,3 +85,21 @@ def full_text(library: Library, passage_id: int) -> str:
     """«Toàn văn»: the passage with its neighbours; DocumentNotFound when it has left the index."""
     document, passages = library.passage_with_neighbours(passage_id)
     return format_full_passage(document, passages, passage_id)
+
+
+def outline_view(library: Library, doc_id: int, page: int) -> tuple[str, list[tuple[str, int]]]:
+    """«Mục lục»: the HTML of one outline page and the (button text, first passage id) of every article."""
+    document, outline = library.articles(doc_id)
+    entries = [(f"{a.label}. {a.heading}".strip(" .") if a.heading else a.label or "—", a.first_id) for a in outline]
+    return format_outline(document, [text for text, _ in entries], page), entries
+
+
+def article_view(library: Library, passage_id: int) -> tuple[str, int, int | None, int | None, int]:
+    """One article whole: its HTML, the document id, the previous and next articles' first passages, and
+    the outline page listing it."""
+    document, outline, position = library.article_of(passage_id)
+    article = outline[position]
+    previous = outline[position - 1].first_id if position > 0 else None
+    following = outline[position + 1].first_id if position + 1 < len(outline) else None
+    html = format_article(document, article.label, article.heading, [p.text for p in article.passages], position + 1, len(outline))
+    return html, document.id, previous, following, position // OUTLINE_PAGE  # type: ignore[return-value]

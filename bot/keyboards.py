@@ -16,7 +16,10 @@ from telegram.helpers import create_deep_linked_url
 MORE = "m"  # m:<query_id>:<offset>      next page of results
 FULL = "f"  # f:<query_id>:<passage_id>  full text around a passage
 VOTE = "v"  # v:<query_id>:<passage_id>:1 or 0  feedback on the page starting with that passage
-_ARITY = {MORE: 2, FULL: 2, VOTE: 3}
+OUTLINE = "o"  # o:<query_id>:<doc_id>:<page>  a formal document's outline, a page of articles
+ARTICLE = "a"  # a:<query_id>:<passage_id>:<edit>  the whole article holding a passage (edit: 1 = in place)
+_ARITY = {MORE: 2, FULL: 2, VOTE: 3, OUTLINE: 3, ARTICLE: 3}
+OUTLINE_PAGE = 8  # articles listed per outline message
 MAX_CALLBACK_BYTES = 64  # Telegram's limit
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,17}")  # canonical non-negative integer, fits in int64
 _PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -55,11 +58,14 @@ def parse_callback(data: str) -> Callback:
     callback = Callback(action, tuple(int(arg) for arg in args))
     if action == VOTE and callback.args[2] not in (0, 1):
         raise ValueError("a vote is 1 (helpful) or 0 (not helpful)")
+    if action == ARTICLE and callback.args[2] not in (0, 1):
+        raise ValueError("an article view is opened (0) or replaced in place (1)")
     return callback
 
 
 def answer_keyboard(
-    query_id: int, next_offset: int | None, passage_ids: Sequence[int], first_number: int = 1
+    query_id: int, next_offset: int | None, passage_ids: Sequence[int], first_number: int = 1,
+    document_id: int | None = None, article_passage_id: int | None = None,
 ) -> InlineKeyboardMarkup:
     """"Toàn văn" for each passage shown, numbered like the results (so a shortened passage is one tap
     from its full text); below, 👍 / 👎 on this page and "Xem thêm" when there is a next page."""
@@ -79,7 +85,44 @@ def answer_keyboard(
     ]
     if next_offset is not None:
         votes.append(InlineKeyboardButton("Xem thêm ▶", callback_data=Callback(MORE, (query_id, next_offset)).encode()))
-    return InlineKeyboardMarkup([full, votes])
+    rows = [full, votes]
+    document_row = []
+    if article_passage_id is not None:
+        document_row.append(InlineKeyboardButton("📖 Cả điều, mục", callback_data=Callback(ARTICLE, (query_id, article_passage_id, 0)).encode()))
+    if document_id is not None:
+        document_row.append(InlineKeyboardButton("📑 Mục lục", callback_data=Callback(OUTLINE, (query_id, document_id, 0)).encode()))
+    return InlineKeyboardMarkup(rows + ([document_row] if document_row else []))
+
+
+def outline_keyboard(query_id: int, document_id: int, entries: Sequence[tuple[str, int]], page: int) -> InlineKeyboardMarkup:
+    """One button per article of this page (its label and heading), then ◀ / ▶ between pages.
+    `entries` are (button text, first passage id) for the whole outline."""
+    start = page * OUTLINE_PAGE
+    rows = [
+        [InlineKeyboardButton(_clip(text, 60), callback_data=Callback(ARTICLE, (query_id, passage_id, 0)).encode())]
+        for text, passage_id in entries[start : start + OUTLINE_PAGE]
+    ]
+    navigation = []
+    if page > 0:
+        navigation.append(InlineKeyboardButton("◀ Trang trước", callback_data=Callback(OUTLINE, (query_id, document_id, page - 1)).encode()))
+    if start + OUTLINE_PAGE < len(entries):
+        navigation.append(InlineKeyboardButton("Trang sau ▶", callback_data=Callback(OUTLINE, (query_id, document_id, page + 1)).encode()))
+    return InlineKeyboardMarkup(rows + ([navigation] if navigation else []))
+
+
+def article_keyboard(query_id: int, document_id: int, previous_id: int | None, next_id: int | None, page: int) -> InlineKeyboardMarkup:
+    """◀ previous article, the outline page it is listed on, next article ▶; the arrows edit in place."""
+    row = []
+    if previous_id is not None:
+        row.append(InlineKeyboardButton("◀ Trước", callback_data=Callback(ARTICLE, (query_id, previous_id, 1)).encode()))
+    row.append(InlineKeyboardButton("📑 Mục lục", callback_data=Callback(OUTLINE, (query_id, document_id, page)).encode()))
+    if next_id is not None:
+        row.append(InlineKeyboardButton("Sau ▶", callback_data=Callback(ARTICLE, (query_id, next_id, 1)).encode()))
+    return InlineKeyboardMarkup([row])
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def group_answer_keyboard(bot_username: str, deep_link_payload: str) -> InlineKeyboardMarkup:

@@ -111,6 +111,25 @@ def format_full_passage(
         ordered.remove(ordered[0] if at > len(ordered) - 1 - at else ordered[-1])  # drop the farthest neighbour
 
 
+def format_outline(document: Document, entries: list[str], page: int, per_page: int = 8) -> str:
+    """A page of a formal document's outline: its title and the articles listed on this page's buttons."""
+    start = page * per_page
+    shown = entries[start : start + per_page]
+    header = f"📑 <b>{_esc(_clip(document.title, TITLE_LIMIT))}</b>"
+    if not entries:
+        return header + "\n<i>Văn bản này không chia thành điều, mục.</i>"
+    lines = [f"{start + i + 1}. {_esc(_clip(text, SECTION_LIMIT))}" for i, text in enumerate(shown)]
+    return "\n".join([header, f"<i>Mục lục, {start + 1}–{start + len(shown)} / {len(entries)}:</i>", *lines])
+
+
+def format_article(document: Document, label: str, heading: str, texts: list[str], number: int, total: int,
+                   max_length: int = MAX_MESSAGE_LENGTH) -> str:
+    """One article (or numbered section) whole, cited; cut to one message when it is longer."""
+    header = f"📖 <b>{_esc(_clip(document.title, TITLE_LIMIT))}</b>\n<i>{_esc(label)}" + (
+        f". {_esc(_clip(heading, SECTION_LIMIT))}" if heading else "") + f" ({number}/{total})</i>"
+    return _fit(header, [_Piece("", "\n".join(texts), (0, 0), quote=True)], FULL_TEXT_SHORTENED_NOTE, max_length)
+
+
 def format_inline_passage(query: str, hit: SearchHit, max_length: int = MAX_MESSAGE_LENGTH) -> str:
     """What an inline result posts in any chat: the question, then one cited passage (no buttons there)."""
     header = f"🔎 <i>{_esc(_clip(query, QUERY_LIMIT))}</i>"

@@ -26,6 +26,7 @@ from index.documents import Document, Passage, SearchResult
 from index.embedders import Embedder
 from index.errors import DocumentNotFound, EmbedderMismatch, UnsupportedFile, VankienError
 from index.isolation import parse_isolated
+from index.lookup import Article, articles
 from index.readers import MAX_BYTES
 from index.restoration import SyllableTable
 from index.search import Searcher, SearchSettings, Snapshot, snapshot_of
@@ -200,6 +201,21 @@ class Library:
         passages = self._store.passages_of(found.doc_id)
         position = next(i for i, p in enumerate(passages) if p.id == passage_id)
         return self.document(found.doc_id), passages[max(0, position - radius) : position + radius + 1]
+
+    def articles(self, doc_id: int) -> tuple[Document, list[Article]]:
+        """The document and its outline, article by article (for the bot's «Mục lục» buttons)."""
+        return self.document(doc_id), articles(self._store.passages_of(doc_id))
+
+    def article_of(self, passage_id: int) -> tuple[Document, list[Article], int]:
+        """The document holding a passage, its outline, and the index of the article the passage is in."""
+        found = self._store.passages_by_ids([passage_id]).get(passage_id)
+        if found is None or found.doc_id is None:
+            raise DocumentNotFound("Đoạn văn này không còn trong chỉ mục (tài liệu có thể đã bị xoá).")
+        document, outline = self.articles(found.doc_id)
+        position = next((i for i, a in enumerate(outline) if any(p.id == passage_id for p in a.passages)), None)
+        if position is None:
+            raise DocumentNotFound("Đoạn văn này không thuộc điều, mục nào của văn bản.")
+        return document, outline, position
 
     def passage_count(self) -> int:
         return len(self._snapshot.vectors)

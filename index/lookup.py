@@ -264,3 +264,48 @@ def outline(passages: list[Passage]) -> list[tuple[tuple[Division, ...], int]]:
             if key not in seen and passage.id is not None:
                 seen[key] = passage.id
     return list(seen.items())
+
+
+@dataclass(frozen=True)
+class Article:
+    """One entry of a document's outline: an article (Điều) or, where there are none, a top numbered section."""
+
+    path: tuple[Division, ...]
+    passages: tuple[Passage, ...]
+
+    @property
+    def label(self) -> str:
+        return " › ".join(d.label() for d in self.path if d.label() and d.kind not in ("chuong", "phan", "muc"))
+
+    @property
+    def heading(self) -> str:
+        return self.path[-1].heading if self.path else ""
+
+    @property
+    def first_id(self) -> int:
+        return self.passages[0].id  # type: ignore[return-value]
+
+
+def articles(passages: list[Passage]) -> list[Article]:
+    """The document's passages grouped by article, in order: the Điều when it has them, else the divisions
+    one level below its chapters or its first numbered level. Passages before the first division are left out."""
+    has_articles = any(d.kind == "dieu" for p in passages for d in p.path)
+    groups: list[tuple[tuple[Division, ...], list[Passage]]] = []
+    for passage in passages:
+        key = _article_key(passage.path, has_articles)
+        if key is None or passage.id is None:
+            continue
+        if groups and groups[-1][0] == key:
+            groups[-1][1].append(passage)
+        else:
+            groups.append((key, [passage]))
+    return [Article(key, tuple(group)) for key, group in groups]
+
+
+def _article_key(path: tuple[Division, ...], has_articles: bool) -> tuple[Division, ...] | None:
+    for depth, division in enumerate(path):
+        if has_articles and division.kind == "dieu":
+            return path[: depth + 1]
+        if not has_articles and division.kind not in ("annex", "phuluc", "chuong", "phan"):
+            return path[: depth + 1]
+    return path[:1] if path and not has_articles else None

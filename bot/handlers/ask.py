@@ -79,7 +79,8 @@ def page_keyboard(question_id: int, page: Page) -> InlineKeyboardMarkup | None:
     """The buttons under a private answer; none under "no answer"."""
     if not page.answered:
         return None
-    return answer_keyboard(question_id, page.next_offset, page.passage_ids, page.first_number)
+    return answer_keyboard(question_id, page.next_offset, page.passage_ids, page.first_number,
+                           page.document_id, page.article_passage_id)
 
 
 def _group_keyboard(context: BotContext, question_id: int, page: Page) -> InlineKeyboardMarkup | None:

@@ -12,10 +12,10 @@ from telegram import CallbackQuery, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.answers import full_text, reread
+from bot.answers import article_view, full_text, outline_view, reread
 from bot.context import BotContext
 from bot.handlers.ask import page_keyboard
-from bot.keyboards import FULL, MORE, VOTE, Callback, parse_callback
+from bot.keyboards import ARTICLE, FULL, MORE, OUTLINE, VOTE, Callback, article_keyboard, outline_keyboard, parse_callback
 from bot.replies import INVALID_BUTTON
 from bot.state import Question
 from index.errors import DocumentNotFound
@@ -35,7 +35,7 @@ async def button(update: Update, context: BotContext) -> None:
     if question is None or query.message is None:
         await query.answer(INVALID_BUTTON)
         return
-    await {MORE: more, FULL: full, VOTE: vote}[callback.action](query, context, question, callback)
+    await {MORE: more, FULL: full, VOTE: vote, OUTLINE: outline, ARTICLE: article}[callback.action](query, context, question, callback)
 
 
 async def more(query: CallbackQuery, context: BotContext, question: Question, callback: Callback) -> None:
@@ -68,3 +68,42 @@ async def vote(query: CallbackQuery, context: BotContext, question: Question, ca
     _, passage_id, helpful = callback.args
     await asyncio.to_thread(context.state.record_vote, question.id, passage_id, query.from_user.id, bool(helpful))
     await query.answer(THANKS)
+
+
+async def outline(query: CallbackQuery, context: BotContext, question: Question, callback: Callback) -> None:
+    """«Mục lục»: a page of the document's articles, one button each; a new message the first time, then in place."""
+    _, doc_id, page = callback.args
+    try:
+        html, entries = await asyncio.to_thread(outline_view, context.library, doc_id, page)
+    except DocumentNotFound as error:
+        await query.answer(str(error)[:200], show_alert=True)
+        return
+    await query.answer()
+    keyboard = outline_keyboard(question.id, doc_id, entries, page)
+    await _show(query, context, html, keyboard, in_place=query.message.text is not None and query.message.text.startswith("📑"))
+
+
+async def article(query: CallbackQuery, context: BotContext, question: Question, callback: Callback) -> None:
+    """One article whole, with ◀ / ▶ to its neighbours (in place) and the outline page it is on."""
+    _, passage_id, in_place = callback.args
+    try:
+        html, doc_id, previous, following, page = await asyncio.to_thread(article_view, context.library, passage_id)
+    except DocumentNotFound as error:
+        await query.answer(str(error)[:200], show_alert=True)
+        return
+    await query.answer()
+    await _show(query, context, html, article_keyboard(question.id, doc_id, previous, following, page), in_place=bool(in_place))
+
+
+async def _show(query: CallbackQuery, context: BotContext, html: str, keyboard, in_place: bool) -> None:
+    if in_place:
+        try:
+            await query.edit_message_text(html, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():
+                raise
+        return
+    await context.bot.send_message(
+        query.message.chat.id, html, parse_mode=ParseMode.HTML, reply_markup=keyboard,
+        reply_parameters=ReplyParameters(query.message.message_id, allow_sending_without_reply=True),
+    )
