@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from index.errors import CorruptFile, FileTooLarge, MissingTool
 from index.readers.legibility import legibility
@@ -130,8 +130,9 @@ def _read_page(image: Image.Image, settings: OcrSettings, source: str, number: i
     """Straighten, recognise; if that reads badly, ask Tesseract which way is up and read the turned page."""
     gray = image.convert("L")
     angle = skew_angle(gray)
-    if abs(angle) >= 0.3:
-        gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    if abs(angle) >= 0.3:  # the corners the turn uncovers get the paper's colour: white ones would skew the threshold
+        paper = int(np.median(np.asarray(gray.resize((200, 200)))))
+        gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=paper)
     text = _recognise(gray, settings, source, number, folder)
     score = legibility(text)
     if score.words >= 20 and score.share >= 0.8:
@@ -188,11 +189,11 @@ def skew_angle(gray: Image.Image) -> float:
     """Degrees to rotate (counter-clockwise) so text rows are level: the angle whose row profile of ink is sharpest."""
     small = gray.copy()
     small.thumbnail((1000, 1000))
-    pixels = np.asarray(small, dtype=np.uint8)
-    low, high = np.percentile(pixels, 2), np.percentile(pixels, 98)
-    if high - low < 40:
-        return 0.0  # a blank or uniform page
-    ink = Image.fromarray(((pixels < (low + high) / 2) * 255).astype(np.uint8))
+    pixels = np.asarray(small.filter(ImageFilter.MedianFilter(3)), dtype=np.uint8)  # speckle is not ink
+    dark = pixels < 0.6 * float(np.median(pixels))  # ink against the paper, however grey the paper is
+    if dark.mean() < 0.0005:
+        return 0.0  # a blank page
+    ink = Image.fromarray((dark * 255).astype(np.uint8))
 
     def sharpness(angle: float) -> float:
         rows = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST), dtype=np.float64).sum(axis=1)
