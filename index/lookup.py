@@ -40,8 +40,16 @@ class DocumentStatus:
 
 
 def code_keys(code: str | None) -> set[str]:
-    """Match keys of a number as written ("294-QĐ/TW" -> {"294-QD-TW", "294-QD"})."""
-    return {key for ref in text_code_refs(code or "") for key in ref.keys()}
+    """Match keys of a number as written ("294-QĐ/TW" -> {"294-QD-TW", "294-QD"}), and the number itself
+    folded ("42/2024/qh15": a law's number has no type letters to key on)."""
+    keys = {key for ref in text_code_refs(code or "") for key in ref.keys()}
+    if code:
+        keys.add(raw_code(code))
+    return keys
+
+
+def raw_code(code: str) -> str:
+    return re.sub(r"\s+", "", fold(code)).replace("–", "-")
 
 
 def named_documents(mention: DocumentMention, documents: list[Document]) -> list[Document]:
@@ -65,7 +73,10 @@ def _mention_score(mention: DocumentMention, document: Document) -> float:
     keys = code_keys(document.code) | {key for code in document.codes for key in code_keys(code)}
     wanted = [ref for ref in mention.codes] + [ref for ref in text_code_refs(mention.code or "")]
     score = 0.0
-    if wanted:
+    if mention.code and "/" in mention.code and raw_code(mention.code) in keys:
+        wanted = wanted or [CodeRef(0, "")]  # the number as written is the document's number
+        score += 3.0
+    if wanted and score == 0:
         full = any(ref.keys()[0] in keys for ref in wanted)
         partial = any(ref.keys()[-1] in keys for ref in wanted) or any(_number_only(ref, document) for ref in wanted)
         if not (full or partial):
@@ -91,15 +102,11 @@ def _mention_score(mention: DocumentMention, document: Document) -> float:
 
 
 def _number_only(ref: CodeRef, document: Document) -> bool:
-    """'quy dinh 294' names '294-QĐ/TW': same number, and the type agrees with the document's."""
-    if document.code is None or not re.match(rf"^{ref.number}\D", document.code):
+    """'quy dinh 294' names '294-QĐ/TW': same number, and the type's initials agree with the document's type."""
+    if document.code is None or not re.match(rf"^0*{ref.number}\D", document.code):
         return False
-    return document.doc_type is not None and fold(document.doc_type)[:1].upper() + "" != "" and ref.kind in _type_letters(document)
-
-
-def _type_letters(document: Document) -> set[str]:
-    letters = {"".join(w[0] for w in fold(document.doc_type or "").split()).upper()}
-    return {letter.replace("Đ", "D") for letter in letters} | {"QD"} if (document.doc_type or "").startswith("Qu") else letters
+    initials = "".join(word[0] for word in fold(document.doc_type or "").split()).upper()
+    return bool(initials) and ref.kind == initials
 
 
 def division_passages(refs: tuple[DivisionRef, ...], passages: list[Passage], prefer_attached: bool = False) -> list[Passage]:
