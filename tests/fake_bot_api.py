@@ -712,3 +712,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: request lines carry the token."""
+
+
+def queue_photo(fake: FakeBotApi, chat_id: int, content: bytes, *, width: int, height: int) -> dict[str, Any]:
+    """Queue a photo message (sent as a photo, not a file): a small thumbnail and the full size, largest last."""
+    file_id = fake.register_file(content, file_name="photo.jpg")
+    sizes = [{"file_id": f"{file_id}-thumb", "file_unique_id": "thumb", "width": 90, "height": 90, "file_size": 1000},
+             {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": width, "height": height,
+              "file_size": len(content)}]
+    return fake._queue_user_message(chat_id, "private", None, "tester", {"photo": sizes}, False, None)
