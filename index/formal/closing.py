@@ -91,21 +91,31 @@ def _is_recipient_item(segment: str) -> bool:
 
 
 def _read_signature(lines: list[Line], closing: Closing) -> None:
-    roles: list[str] = []
+    """Offices and names, column by column: two signers side by side (a joint circular) each keep their own
+    office lines; a line with one signature part belongs to the first."""
+    columns: list[list[str]] = [[]]
     for line in lines:
-        for segment in _signature_segments(line):
-            if _SIGNED.match(segment):
-                continue
-            if _is_role(segment):
-                roles.append(sentence_case(segment))
-            elif roles and (title := _misread_title(segment)):
-                roles.append(title)
-            elif _is_name(segment) and roles:
-                closing.signers.append(_without_rank(segment))
-                closing.signer_titles.append(", ".join(roles))
-                roles = []
-    if roles and not closing.signers:  # the name is under a seal or handwritten: the office is still known
+        segments = [s for s in _signature_segments(line) if not _SIGNED.match(s)]
+        several = len(segments) > 1
+        for index, segment in enumerate(segments):
+            column = index if several else 0
+            while len(columns) <= column:
+                columns.append([])
+            _read_part(segment, columns[column], closing)
+    left = [", ".join(roles) for roles in columns if roles]
+    if left and not closing.signers:  # the name is under a seal or handwritten: the office is still known
+        closing.signer_titles.extend(left[:1])
+
+
+def _read_part(segment: str, roles: list[str], closing: Closing) -> None:
+    if _is_role(segment):
+        roles.append(sentence_case(segment))
+    elif roles and (title := _misread_title(segment)):
+        roles.append(title)
+    elif _is_name(segment) and roles:
+        closing.signers.append(_without_rank(segment))
         closing.signer_titles.append(", ".join(roles))
+        roles.clear()
 
 
 def _signature_segments(line: Line) -> list[str]:

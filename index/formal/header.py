@@ -134,7 +134,7 @@ def read_header(lines: list[Line]) -> Header:
                     header.session = sentence_case(clarification)
                 position += 1
                 following = zone[position] if position < len(zone) else following
-            if position < len(zone) and (not _is_body(following.text) or _run_on_cut(following.text) is not None) and not _DIVISION_START.match(following.text):
+            if position < len(zone) and _names_the_subject(following.text):
                 header.subject_lines.append(following.text)
                 position += 1
             else:
@@ -164,6 +164,19 @@ def _cut_run_on_subject(header: Header, zone: list[Line]) -> None:
         header.body_start -= 1
 
 
+def _names_the_subject(text: str) -> bool:
+    """The line right under the type: its subject, even when it opens like a body sentence ('HƯỚNG DẪN /
+    thực hiện quy trình ...'), unless it reads as one (long, ending in '.' or ':', 'Căn cứ ...')."""
+    if _DIVISION_START.match(text):
+        return False
+    if _run_on_cut(text) is not None:
+        return True
+    folded = fold(text)
+    if folded.startswith(("thuc hien", "trien khai")) and len(text) <= 220 and not text.rstrip().endswith((".", ":", ";")):
+        return True
+    return not _is_body(text)
+
+
 def _run_on_cut(text: str) -> int | None:
     if fold(text).startswith(_BODY_OPENERS):
         return None
@@ -173,7 +186,8 @@ def _run_on_cut(text: str) -> int | None:
 def is_attachment_note(text: str) -> bool:
     """'(Ban hành kèm theo Quyết định số 16/2026/QĐ-UBND ...)', '(Kèm theo Nghị định số ...)': under the title
     of an attached text, it says what the text is attached to; neither subject nor body."""
-    return fold(text).lstrip("( ").startswith(("ban hanh kem theo", "kem theo", "dinh kem"))
+    folded = fold(text).strip()
+    return folded.startswith("(") and folded.lstrip("( ").startswith(("ban hanh kem theo", "kem theo", "dinh kem"))
 
 
 def _past_note(lines: list[Line], position: int) -> int:

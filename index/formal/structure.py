@@ -151,6 +151,8 @@ def build_tree(units: list[Unit], root_division: Division | None = None) -> Node
         level = _level(kind, number)
         while len(stack) > 1 and stack[-1].level >= level:
             stack.pop()
+        if is_attachment_note(rest):  # "PHỤ LỤC (Kèm theo Nghị định số ...) DANH MỤC ...": the name follows the note
+            rest = rest.partition(")")[2].strip()
         heading = rest if rest and len(rest) <= 200 and not _SENTENCE_END.search(rest) else ""
         kind = "annex" if kind == "mau" else kind
         listed = "" if heading else _listed_heading(stack[-1], kind, number)
@@ -342,11 +344,18 @@ def _has_content_text(node: Node, own: str) -> bool:
 def _below_heading(texts: list[str], heading: str) -> list[str]:
     """The texts of a division without its marker line and its name line."""
     rest = list(texts)
-    if rest and (found := _marker(rest[0])) is not None and _same_name(found[2], heading):
+    if rest and _marker(rest[0]) is not None and _same_name(_marker_name(rest[0]), heading):
         rest = rest[1:]
         if rest and heading and _same_name(rest[0], heading):
             rest = rest[1:]
     return rest
+
+
+def _marker_name(text: str) -> str:
+    """What follows a division's number on its line, without a '(Kèm theo ...)' note."""
+    found = _marker(text)
+    name = found[2] if found is not None else ""
+    return name.partition(")")[2].strip() if is_attachment_note(name) else name
 
 
 def _same_name(text: str, heading: str) -> bool:
@@ -361,9 +370,9 @@ def _name_parents(node: Node) -> None:
     division = node.division
     if division is None or division.heading or not node.children or len(node.texts) != 1 or len(node.texts[0]) > 200:
         return
-    found = _marker(node.texts[0])
-    if found is not None and found[2]:
-        node.division = Division(division.kind, division.number, found[2].rstrip(" .:"))
+    name = _marker_name(node.texts[0])
+    if name:
+        node.division = Division(division.kind, division.number, name.rstrip(" .:"))
 
 
 def _walk(node: Node):
