@@ -41,6 +41,8 @@ class Division:
 
     def label(self) -> str:
         """How a citation names it: "Chương II", "Điều 7", "khoản 2", "điểm a", "Mục I", "1.1", "Phụ lục 2"."""
+        if self.kind == "annex":  # a model form ("Mẫu số 05"), or a text attached after the closing (its title)
+            return f"Mẫu số {self.number}" if self.number else self.heading
         named = DIVISION_NAMES.get(self.kind)
         if named is not None:
             return f"{named} {self.number}".strip()

@@ -27,6 +27,8 @@ def mention_summary(mention):
         ("diem a khoan 1 dieu 3", [("dieu", "3"), ("khoan", "1"), ("diem", "a")]),
         ("điểm đ khoản 2 của Điều 9", [("dieu", "9"), ("khoan", "2"), ("diem", "đ")]),
         ("điểm b khoản 2", [("khoan", "2"), ("diem", "b")]),
+        ("điểm e khoản 1 Điều 38", [("dieu", "38"), ("khoan", "1"), ("diem", "e")]),
+        ("diem g khoan 3 dieu 2", [("dieu", "2"), ("khoan", "3"), ("diem", "g")]),
         ("Mục 4 phần II", [("phan", "II"), ("muc", "4")]),
         ("Mục 3 phần IV", [("phan", "IV"), ("muc", "3")]),
         ("muc 3 phan iv", [("phan", "IV"), ("muc", "3")]),
@@ -70,7 +72,7 @@ def test_division_references_are_read_outermost_first(question, expected):
         "điểm mới và điểm yếu",
         "chương trình hành động",
         "mục vì dân",
-        "điểm e của bài",
+        "điểm mạnh của bài",
         "Điều lệ Đảng",
     ],
 )
