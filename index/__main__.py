@@ -74,13 +74,21 @@ def _report(report: AddReport) -> int:
 
 
 def _print_result(result: SearchResult) -> None:
+    for name in result.missing:
+        print(f"{name} chưa có trong thư viện; các đoạn nhắc đến văn bản này:")
     if not result.answered:
         print(f"Không tìm thấy đoạn văn nào trả lời: {result.query}")
         return
     for hit in result.hits:
         document = hit.document
-        where = ", ".join(x for x in [document.date, hit.passage.section, f"đoạn {hit.passage.paragraph}"] if x)
-        print(f"{hit.rank}. {document.title} ({where}) [{hit.score:.3f}]")
+        where = hit.passage.path_label() or hit.passage.section
+        details = [document.issuer if document.doc_type else None, document.date, where,
+                   None if hit.passage.path else f"đoạn {hit.passage.paragraph}"]
+        if document.text_source == "ocr":
+            details.append("bản quét, nhận dạng tự động")
+        print(f"{hit.rank}. {document.title} ({', '.join(x for x in details if x)}) [{hit.score:.3f}]")
+        if hit.status:
+            print(f"   ⚠ Văn bản này {hit.status}.")
         print(f"   {hit.passage.text}\n")
 
 

@@ -134,6 +134,10 @@ def division_passages(refs: tuple[DivisionRef, ...], passages: list[Passage], pr
     if best < len(refs):
         narrowed = _narrowed(refs[best:], chosen)
         return [narrowed] if narrowed is not None else []
+    if "–" in prefix[-1].number:  # asked for điểm e of a passage holding "điểm d–e": that point alone
+        narrowed = _narrowed(refs[-1:], chosen)
+        if narrowed is not None:
+            return [narrowed]
     return chosen
 
 
@@ -161,8 +165,12 @@ def _narrowed(refs: tuple[DivisionRef, ...], passages: list[Passage]) -> Passage
         tree = build_tree([Unit(line, 0) for line in lines if line.strip()])
         node = _descend(tree, refs)
         if node is not None:
-            path = (*passage.path, *node[1])
-            return Passage(node[0].full_text(), passage.paragraph, passage.section, passage.id, passage.doc_id, path)
+            trail = node[1]
+            base = passage.path
+            if base and "–" in base[-1].number and trail:  # "khoản 8–9" read again: it is khoản 8 of that article
+                group = base[-1]
+                base, trail = base[:-1], (Division(group.kind, trail[0].number, trail[0].heading), *trail[1:])
+            return Passage(node[0].full_text(), passage.paragraph, passage.section, passage.id, passage.doc_id, (*base, *trail))
     return None
 
 
