@@ -250,3 +250,18 @@ def test_cli_without_ocr_programs_still_indexes_other_files_and_says_what_to_ins
     assert "đã thêm" in added.stdout
     [line] = [line for line in added.stderr.splitlines() if line.startswith("lỗi:")]
     assert "quet.pdf" in line and "Cần cài tesseract-ocr và tesseract-ocr-vie" in line
+
+
+def test_scan_of_a_blank_page_is_an_empty_document_that_says_so(tmp_path):
+    blank = Image.new("L", (1654, 2339), 250)
+
+    with pytest.raises(EmptyDocument, match="không có chữ nhận dạng được"):
+        read_file(write(tmp_path, "trang-trang.pdf", image_pdf([blank])))
+
+
+def test_a4_pages_are_read_at_300_dpi_and_a_poster_at_less():
+    from index.readers.ocr import MAX_PAGE_MEGAPIXELS, page_dpi
+
+    assert page_dpi(300, (595, 842)) == 300 and page_dpi(300, (842, 1191)) == 300  # A4, A3
+    a0 = page_dpi(300, (2384, 3370))
+    assert a0 < 300 and (2384 / 72 * a0) * (3370 / 72 * a0) <= MAX_PAGE_MEGAPIXELS * 1e6

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import puremagic
 
-from index.documents import DECODED, Block, ParsedFile
+from index.documents import DECODED, OCR, Block, ParsedFile
 from index.errors import CorruptFile, EmptyDocument, FileTooLarge, UnsupportedFile
 from index.readers.docx import read_docx
 from index.readers.html import read_html
@@ -60,6 +60,8 @@ def read_file(
         raise EmptyDocument(f"Tệp {name} trống, không có nội dung để lưu.")
     parsed = _read(data, name, path.suffix.lower(), ocr, progress)
     if not any(block.text.strip() for block in parsed.blocks):
+        if parsed.text_source == OCR:
+            raise EmptyDocument(f"Tệp {name} không có chữ nhận dạng được (bản quét quá mờ hoặc không phải văn bản).")
         hint = " (có thể là bản quét chỉ có hình ảnh)" if _is_pdf(data) else ""
         raise EmptyDocument(f"Tệp {name} không có chữ để lưu{hint}.")
     return parsed

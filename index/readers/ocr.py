@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import shutil
 import statistics
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ __all__ = ["OcrSettings", "PageProgress", "ocr_pdf_pages", "ocr_images", "layout
 PageProgress = Callable[[int, int], None]  # (pages done, pages to read)
 _MAX_SKEW_DEGREES = 6.0
 _COLUMN_GAP_SPACES = 3
+MAX_PAGE_MEGAPIXELS = 40  # an A3 page at 300 dpi is 17.4; larger pages are rendered at a lower resolution
 
 
 @dataclass(frozen=True)
@@ -75,25 +77,39 @@ def page_limit_error(source: str, pages: int, limit: int) -> FileTooLarge:
 
 
 def ocr_pdf_pages(
-    data: bytes, page_numbers: Sequence[int], source: str, settings: OcrSettings, progress: PageProgress | None = None
+    data: bytes, page_numbers: Sequence[int], source: str, settings: OcrSettings, progress: PageProgress | None = None,
+    page_sizes: Mapping[int, tuple[float, float]] | None = None,
 ) -> dict[int, str]:
-    """Text of the given pages (0-based) of the PDF, each rendered with pdftoppm."""
+    """Text of the given pages (0-based) of the PDF, each rendered with pdftoppm.
+
+    `page_sizes` (points) lower the resolution of pages larger than A3, so a poster-sized page stays under
+    MAX_PAGE_MEGAPIXELS instead of filling the memory limit."""
     require_ocr(pdf=True)
     with tempfile.TemporaryDirectory(prefix="vankien-pdf-") as folder:
         pdf = Path(folder) / "document.pdf"
         pdf.write_bytes(data)
-        return _ocr_pdf_file(pdf, page_numbers, source, settings, progress)
+        return _ocr_pdf_file(pdf, page_numbers, source, settings, progress, page_sizes or {})
+
+
+def page_dpi(dpi: int, size_points: tuple[float, float] | None) -> int:
+    """`dpi`, or less for a page so large that it would exceed MAX_PAGE_MEGAPIXELS."""
+    if not size_points:
+        return dpi
+    square_inches = abs(size_points[0] * size_points[1]) / 72 / 72
+    return max(72, min(dpi, int(math.sqrt(MAX_PAGE_MEGAPIXELS * 1e6 / max(square_inches, 1)))))
 
 
 def _ocr_pdf_file(
-    pdf: Path, page_numbers: Sequence[int], source: str, settings: OcrSettings, progress: PageProgress | None
+    pdf: Path, page_numbers: Sequence[int], source: str, settings: OcrSettings, progress: PageProgress | None,
+    page_sizes: Mapping[int, tuple[float, float]],
 ) -> dict[int, str]:
     def read(number: int, folder: Path) -> str:
+        page_settings = replace(settings, dpi=page_dpi(settings.dpi, page_sizes.get(number)))
         stem = folder / f"page-{number}"
-        _run(["pdftoppm", "-r", str(settings.dpi), "-gray", "-f", str(number + 1), "-l", str(number + 1),
+        _run(["pdftoppm", "-r", str(page_settings.dpi), "-gray", "-f", str(number + 1), "-l", str(number + 1),
               "-singlefile", str(pdf), str(stem)], settings, source, number)
         with Image.open(stem.with_suffix(".pgm")) as image:
-            return _read_page(image, settings, source, number, folder)
+            return _read_page(image, page_settings, source, number, folder)
 
     return dict(zip(page_numbers, _each_page(read, list(page_numbers), settings, progress)))
 

@@ -62,7 +62,8 @@ def read_pdf(
     scanned = [number for number, (_, kind) in enumerate(read) if kind == OCR]
     if len(scanned) > ocr.page_limit:
         raise page_limit_error(source, len(scanned), ocr.page_limit)
-    recognised = ocr_pdf_pages(data, scanned, source, ocr, progress) if scanned else {}
+    sizes = {number: _size(reader.pages[number]) for number in scanned}
+    recognised = ocr_pdf_pages(data, scanned, source, ocr, progress, sizes) if scanned else {}
     pages = [recognised.get(number, text) for number, (text, _) in enumerate(read)]
     kinds = {kind for _, kind in read}
     text_source = OCR if OCR in kinds else DECODED if DECODED in kinds else TEXT_LAYER
@@ -79,6 +80,13 @@ def page_text(extracted: str, has_image: bool = True) -> tuple[str, str]:
         return extracted, TEXT_LAYER
     repaired, encoding = repair_text(extracted)
     return (repaired, DECODED) if encoding else ("", OCR)
+
+
+def _size(page) -> tuple[float, float] | None:
+    try:
+        return float(page.mediabox.width), float(page.mediabox.height)
+    except Exception:  # a broken box: render at the default resolution
+        return None
 
 
 def _has_image(page) -> bool:
