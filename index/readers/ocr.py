@@ -36,6 +36,7 @@ __all__ = ["OcrSettings", "PageProgress", "ocr_pdf_pages", "ocr_images", "layout
 
 PageProgress = Callable[[int, int], None]  # (pages done, pages to read)
 _MAX_SKEW_DEGREES = 6.0
+_MIN_SKEW_DEGREES = 1.0  # Tesseract reads a smaller skew as well unturned (turning blurs thin strokes), and rows stay apart
 _COLUMN_GAP_SPACES = 3
 MAX_PAGE_MEGAPIXELS = 40  # an A3 page at 300 dpi is 17.4; larger pages are rendered at a lower resolution
 
@@ -146,7 +147,7 @@ def _read_page(image: Image.Image, settings: OcrSettings, source: str, number: i
     """Straighten, recognise; if that reads badly, ask Tesseract which way is up and read the turned page."""
     gray = image.convert("L")
     angle = skew_angle(gray)
-    if abs(angle) >= 0.3:  # the corners the turn uncovers get the paper's colour: white ones would skew the threshold
+    if abs(angle) >= _MIN_SKEW_DEGREES:  # the corners the turn uncovers get the paper's colour: white ones would skew the threshold
         paper = int(np.median(np.asarray(gray.resize((200, 200)))))
         gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=paper)
     text = _recognise(gray, settings, source, number, folder)
