@@ -61,9 +61,11 @@ def format_answer(result: SearchResult, *, start: int = 0, limit: int = 3, max_l
         return f"Không còn kết quả nào khác cho câu hỏi «<i>{question}</i>»."
     last = start + len(hits)
     numbers = f"{start + 1}–{last}" if last > start + 1 else f"{last}"
-    header = f"🔎 Câu hỏi: <i>{question}</i>\nKết quả {numbers} / {len(result.hits)}:"
-    if result.missing and start == 0:
-        header = "\n".join(f"ℹ️ {_esc(name)} chưa có trong thư viện; dưới đây là các đoạn nhắc đến văn bản này." for name in result.missing) + "\n" + header
+    missing = "".join(
+        f"ℹ️ {_esc(name)} chưa có trong thư viện; dưới đây là các đoạn nhắc đến văn bản này.\n"
+        for name in (result.missing if start == 0 else ())
+    )
+    header = f"🔎 Câu hỏi: <i>{question}</i>\n{missing}Kết quả {numbers} / {len(result.hits)}:"
     pieces = [_hit_piece(hit, start + i + 1) for i, hit in enumerate(hits)]
     return _fit(header, pieces, SHORTENED_NOTE, max_length)
 
