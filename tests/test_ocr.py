@@ -19,7 +19,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
 
-from index.documents import OCR, TEXT_LAYER
+from index.documents import OCR
 from index.errors import CorruptFile, EmptyDocument, FileTooLarge, MissingTool
 from index.library import Library
 from index.readers import read_file

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from index.documents import Division, Document, ParsedFile, Passage
 from index.errors import EmptyDocument
 from index.formal.closing import Closing, find_closing
-from index.formal.header import Header, read_header
+from index.formal.header import read_header
 from index.formal.lines import Line, formal_lines
 from index.formal.naming import citation_title, issuer_name
 from index.formal.relations import effective_clause, find_relations

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.splitting import split_paragraph as _split_sentences
-from index.documents import Division, Passage
+from index.documents import Division
 from index.formal.casing import sentence_case
 from index.formal.header import is_attachment_note
 from index.formal.lines import Line
