@@ -304,6 +304,9 @@ class Searcher:
         return False
 
 
+_CARD_RELATIONS = 6  # an amending text may amend twenty others: the card names the first few
+
+
 def document_card(document: Document, passages: list[Passage], status: DocumentStatus | None) -> str:
     """The document as such, in its own words: title, issuer, number, date, signer, subject, outline, relations."""
     lines = [document.title]
@@ -321,9 +324,13 @@ def document_card(document: Document, passages: list[Passage], status: DocumentS
     chapters = [path[-1] for path, _ in outline(passages) if len(path) == 1 and path[-1].kind in ("phan", "chuong", "roman", "annex", "phuluc", "number", "dieu")]
     if chapters:
         lines.append("Bố cục: " + "; ".join(f"{d.label()} {d.heading}".strip() for d in chapters[:20]))
+    stated: list[str] = []  # each relation in the sentence that states it, once
     for relation in document.relations:
         verb = {"replaces": "Thay thế", "repeals": "Bãi bỏ", "amends": "Sửa đổi, bổ sung", "implements": "Thực hiện"}[relation.kind]
-        lines.append(f"{verb}: {relation.code}")
+        line = relation.text if relation.text and relation.code.split("/")[0].split("-")[0] in relation.text else f"{verb}: {relation.code}"
+        if line not in stated and line != document.subject:
+            stated.append(line)
+    lines += stated[:_CARD_RELATIONS] + (["…"] if len(stated) > _CARD_RELATIONS else [])
     if status is not None:
         lines.append(f"Tình trạng: {status.label()}")
     return "\n".join(line for line in lines if line)

@@ -440,6 +440,29 @@ def test_relations_to_other_documents_are_recorded(sentence, kind, code):
     assert [(r.kind, r.code) for r in document.relations] == [(kind, code)]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Việc lập quy hoạch thực hiện theo Luật Xây dựng số 50/2014/QH13 được sửa đổi, bổ sung tại Luật số 62/2020/QH14.",
+        "Khoản 2 được sửa đổi như sau: “2. Hồ sơ theo Thông tư số 27/2014/TT-BCT, thay thế Thông tư số 05/2012/TT-BCT.”",
+    ],
+)
+def test_relations_said_of_a_cited_document_or_inside_quoted_wording_are_not_this_documents(sentence):
+    document, _ = read(STATE_HEADER, "QUYẾT ĐỊNH\nVề quản lý cụm công nghiệp", sentence, "Điều 1. Giao Sở Công Thương chủ trì.", STATE_CLOSING)
+
+    assert document.relations == ()
+
+
+def test_a_relation_keeps_the_sentence_that_states_it():
+    document, _ = read(
+        STATE_HEADER, "QUYẾT ĐỊNH\nVề quản lý cụm công nghiệp",
+        "Điều 1. Giao Sở Công Thương chủ trì.\nQuyết định này thay thế Quyết định số 03/2025/QĐ-UBND ngày 10/01/2025; các sở thi hành.",
+        STATE_CLOSING,
+    )
+
+    assert document.relations[0].text == "Quyết định này thay thế Quyết định số 03/2025/QĐ-UBND ngày 10/01/2025;"
+
+
 def test_effective_clause_is_kept_as_written():
     document, _ = read(
         STATE_HEADER, "QUYẾT ĐỊNH\nVề quản lý cụm công nghiệp",

@@ -26,9 +26,20 @@ def find_relations(texts: list[str], subject: str | None = None) -> tuple[Relati
     for text in ([subject] if subject else []) + texts:
         for kind, pattern in _PATTERNS:
             for match in pattern.finditer(text):
+                if _PASSIVE.search(text, max(0, match.start() - 12), match.start()) or _quoted(text, match.start()):
+                    continue  # "được sửa đổi, bổ sung tại Luật số ...": said of the document cited, not of this one
                 code = re.sub(r"\s+", "", match.group(1)).replace("–", "-")
                 found.setdefault((kind, code), Relation(kind, code, _sentence_around(text, match.start())))
     return tuple(found.values())
+
+
+_PASSIVE = re.compile(r"\b(?:được|đã\s+được|bị)\s+$", re.IGNORECASE)
+
+
+def _quoted(text: str, position: int) -> bool:
+    """Inside “...”: the wording an amending text quotes, whose relations are those of the text it amends."""
+    before = text[:position]
+    return before.count("“") > before.count("”")
 
 
 def effective_clause(texts: list[str]) -> str | None:
@@ -42,8 +53,14 @@ def effective_clause(texts: list[str]) -> str | None:
     return None
 
 
+_CLAUSE_END = re.compile(r"(?<=[.;!?])\s+|\n")
+
+
 def _sentence_around(text: str, position: int) -> str:
-    found = text.rfind(". ", 0, position)
-    start = found + 2 if found >= 0 else 0
-    end = text.find(". ", position)
-    return text[start : end + 1 if end >= 0 else len(text)].strip()[:400]
+    """The sentence (or ';'-clause, or line) holding `position`: what the citation quotes for the relation."""
+    start = 0
+    for boundary in _CLAUSE_END.finditer(text):
+        if boundary.start() >= position:
+            return text[start : boundary.start()].strip()[:400]
+        start = boundary.end()
+    return text[start:].strip()[:400]
