@@ -16,7 +16,7 @@ from pathlib import PurePath
 
 from index.documents import Block, Document, ParsedFile, Passage
 from index.errors import EmptyDocument
-from index.formal import read_formal
+from index.formal import read_formal, structured_passages
 from index.splitting import MAX_CHARS, sentence_cuts, split_paragraph
 from index.vietnamese import find_codes, fold, normalize_text
 
@@ -105,7 +105,7 @@ def build_document(parsed: ParsedFile, content_hash: str, max_chars: int = MAX_C
     body = [block for index, block in enumerate(blocks) if index not in head.consumed]
     body, byline = _split_byline(body)
     title = head.title or PurePath(parsed.source).stem or parsed.source
-    passages = _passages(body, title, max_chars)
+    passages = structured_passages(body, max_chars) or _passages(body, title, max_chars)
     if not passages:
         raise EmptyDocument(f"Tệp {parsed.source} không có đoạn văn nào để lưu.")
     codes = list(dict.fromkeys([*find_codes(title), *head.codes]))

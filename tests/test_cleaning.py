@@ -326,12 +326,15 @@ def test_text_is_nfc_with_runs_of_spaces_collapsed_and_otherwise_untouched():
     assert texts(passages) == ["Tỉnh ủy Vĩnh Phúc lãnh đạo thực hiện."]
 
 
-def test_repeated_short_line_is_kept_in_each_section_but_not_twice_in_one():
+def test_articles_without_a_formal_header_are_passages_of_their_own_with_their_words_as_written():
     _, passages = build_document(
         parsed("Tiêu đề của bài viết này", "Điều 1. Sửa đổi", "Bãi bỏ.", "Bãi bỏ.", "Điều 2. Thay thế", "Bãi bỏ."), "h"
     )
 
-    assert [(p.section, p.text) for p in passages] == [("Điều 1. Sửa đổi", "Bãi bỏ."), ("Điều 2. Thay thế", "Bãi bỏ.")]
+    assert [(p.path_label(), p.section, p.text) for p in passages] == [
+        ("Điều 1", "Điều 1. Sửa đổi", "Điều 1. Sửa đổi\nBãi bỏ.\nBãi bỏ."),
+        ("Điều 2", "Điều 2. Thay thế", "Điều 2. Thay thế\nBãi bỏ."),
+    ]
 
 
 # --------------------------------------------------------------------------- sections
@@ -350,18 +353,18 @@ def test_article_lines_start_sections_and_with_text_after_the_title_are_passages
         "h",
     )
 
-    assert [(p.section, p.text) for p in passages] == [
-        ("Điều 5. Phạm vi điều chỉnh", "Quy định này quy định về đánh giá cán bộ."),
-        ("Điều 6. Trách nhiệm thi hành", "Điều 6. Trách nhiệm thi hành. Các sở, ngành chịu trách nhiệm thi hành."),
+    assert [(p.path_label(), p.section, p.text) for p in passages] == [
+        ("Điều 5", "Điều 5. Phạm vi điều chỉnh", "Điều 5. Phạm vi điều chỉnh\nQuy định này quy định về đánh giá cán bộ."),
+        ("Điều 6", "Điều 6", "Điều 6. Trách nhiệm thi hành. Các sở, ngành chịu trách nhiệm thi hành."),
         (
-            "Điều 7",
+            "Điều 7", "Điều 7",
             "Điều 7. Chánh Văn phòng Tỉnh ủy, các ban đảng, cấp ủy trực thuộc chịu trách nhiệm thi hành Quy định này./.",
         ),
-        ("Điều 8. Hiệu lực", "Điều 8. Hiệu lực\nQuy định có hiệu lực từ ngày ký."),
+        ("Điều 8", "Điều 8. Hiệu lực", "Điều 8. Hiệu lực\nQuy định có hiệu lực từ ngày ký."),
     ]
 
 
-def test_chapter_and_its_name_on_the_next_line_make_one_section():
+def test_chapter_and_its_name_on_the_next_line_make_one_division():
     _, passages = build_document(
         parsed(
             "Quy định về công tác cán bộ của tỉnh",
@@ -376,7 +379,26 @@ def test_chapter_and_its_name_on_the_next_line_make_one_section():
         "h",
     )
 
-    assert [p.section for p in passages] == ["Chương I. QUY ĐỊNH CHUNG", "Chương 2. TỔ CHỨC THỰC HIỆN", "Mục 1"]
+    assert [(p.path_label(), p.section) for p in passages] == [
+        ("Chương I", "Chương I. Quy định chung"),
+        ("Chương 2", "Chương 2. Tổ chức thực hiện"),
+        ("Chương 2 › Mục 1", "Chương 2. Tổ chức thực hiện"),  # a section filed under its own chapter, not the one before
+    ]
+    assert passages[2].text == "Mục 1\nCấp tỉnh thực hiện trước."
+
+
+def test_an_article_opening_a_block_after_its_chapter_is_filed_under_its_own_number():
+    _, passages = build_document(
+        parsed(
+            "Quy định về chế độ học tập của cán bộ",
+            "Điều 3. Đối tượng\nCán bộ, đảng viên trong tỉnh phải học tập đầy đủ.",
+            "Chương II\nĐiều 4. Thời gian học\nMỗi năm học ít nhất 40 giờ lý luận chính trị.\n1. Cán bộ chủ chốt học tập trung.",
+        ),
+        "h",
+    )
+
+    assert [(p.path_label(), p.section) for p in passages] == [("Điều 3", "Điều 3. Đối tượng"), ("Chương II › Điều 4", "Điều 4. Thời gian học")]
+    assert "40 giờ" in passages[1].text and "Cán bộ chủ chốt" in passages[1].text
 
 
 def test_heading_blocks_and_roman_numbered_lines_set_sections_and_are_not_passages():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from index.documents import Division, Document, ParsedFile, Passage
+from index.documents import Block, Division, Document, ParsedFile, Passage
 from index.errors import EmptyDocument
 from index.formal.closing import Closing, find_closing
 from index.formal.header import read_header
@@ -22,7 +22,9 @@ from index.formal.relations import effective_clause, find_relations
 from index.formal.structure import build_tree, tree_passages, units_of
 from index.vietnamese import find_codes
 
-__all__ = ["read_formal"]
+__all__ = ["read_formal", "structured_passages"]
+
+_LEGAL_DIVISIONS = {"dieu", "chuong", "phan"}
 
 
 def read_formal(parsed: ParsedFile, content_hash: str, max_chars: int) -> tuple[Document, list[Passage]] | None:
@@ -61,6 +63,24 @@ def read_formal(parsed: ParsedFile, content_hash: str, max_chars: int) -> tuple[
         effective=effective_clause(texts), relations=find_relations(texts, subject), text_source=parsed.text_source,
     )
     return document, passages
+
+
+def structured_passages(blocks: list[Block], max_chars: int) -> list[Passage] | None:
+    """Passages that follow the Chương / Điều structure of a text without a formal header (a regulation
+    pasted without its header, a web page of a law); None when it has fewer than two articles or chapters,
+    so reports and news keep their paragraph passages."""
+    tree = build_tree(units_of(formal_lines(blocks)))
+    divisions = [n for n in _walk_divisions(tree) if n.division is not None and n.division.kind in _LEGAL_DIVISIONS]
+    if len(divisions) < 2:
+        return None
+    pieces = tree_passages(tree, max_chars)
+    return [Passage(text=text, paragraph=i, section=section, path=path) for i, (path, section, text) in enumerate(pieces, start=1)]
+
+
+def _walk_divisions(node):
+    for child in node.children:
+        yield child
+        yield from _walk_divisions(child)
 
 
 def _parts(lines: list[Line], start: int) -> list[tuple[int, int, Closing | None]]:
