@@ -4,8 +4,10 @@ Pages are rendered at 300 dpi (diacritics need ~30 px letters), straightened (a 
 rows of ink; a page upside down or on its side found by Tesseract's orientation model when the first reading
 fails), read with `tesseract -l vie` into word boxes (TSV), and rebuilt line by line: words on one printed line
 join with a space, side-by-side columns (the header's issuing body | national motto, "Nơi nhận:" | signature)
-with a run of three or more spaces, as `pdftotext -layout` writes them. Two pages are read at a time, each
-Tesseract on one thread, which is what a two-core machine does fastest.
+with a run of three or more spaces, as `pdftotext -layout` writes them. Where a red seal is stamped (over the
+signer's name, as a rule), the band of the page across it is read again with the coloured ink lifted
+(index/readers/seals.py), and the words that reading finds there take the place of those the seal spoiled. Two
+pages are read at a time, each Tesseract on one thread, which is what a two-core machine does fastest.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from index.errors import CorruptFile, FileTooLarge, MissingTool
-from index.readers.legibility import legibility
+from index.readers.legibility import is_syllable, legibility
+from index.readers.seals import Box, lifted, seal_boxes
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +110,14 @@ def _ocr_pdf_file(
     def read(number: int, folder: Path) -> str:
         page_settings = replace(settings, dpi=page_dpi(settings.dpi, page_sizes.get(number)))
         stem = folder / f"page-{number}"
-        _run(["pdftoppm", "-r", str(page_settings.dpi), "-gray", "-f", str(number + 1), "-l", str(number + 1),
-              "-singlefile", str(pdf), str(stem)], settings, source, number)
-        with Image.open(stem.with_suffix(".pgm")) as image:
-            return _read_page(image, page_settings, source, number, folder)
+        _run(["pdftoppm", "-r", str(page_settings.dpi), "-f", str(number + 1), "-l", str(number + 1),
+              "-singlefile", str(pdf), str(stem)], settings, source, number)  # in colour: the seals are told by it
+        path = stem.with_suffix(".ppm")
+        try:
+            with Image.open(path) as image:
+                return _read_page(image, page_settings, source, number, folder)
+        finally:
+            path.unlink(missing_ok=True)
 
     return dict(zip(page_numbers, _each_page(read, list(page_numbers), settings, progress)))
 
@@ -144,30 +151,110 @@ def _each_page(
 
 
 def _read_page(image: Image.Image, settings: OcrSettings, source: str, number: int, folder: Path) -> str:
-    """Straighten, recognise; if that reads badly, ask Tesseract which way is up and read the turned page."""
+    """Straighten, recognise; if that reads badly, ask Tesseract which way is up and read the turned page.
+
+    A colour page is kept in colour beside the grey one, turned alike, so the seals found on it line up with the
+    words read on the grey page."""
+    colour = image.convert("RGB") if image.mode not in ("L", "1", "I;16", "I") else None
+    if colour is not None and not seal_boxes(colour, settings.dpi):
+        colour = None  # no seal: the colour page is not needed again
     gray = image.convert("L")
     angle = skew_angle(gray)
     if abs(angle) >= _MIN_SKEW_DEGREES:  # the corners the turn uncovers get the paper's colour: white ones would skew the threshold
         paper = int(np.median(np.asarray(gray.resize((200, 200)))))
         gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=paper)
-    text = _recognise(gray, settings, source, number, folder)
+        if colour is not None:
+            colour = colour.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(paper,) * 3)
+    words = _recognise(gray, settings, source, number, folder)
+    text = _layout(words)
     score = legibility(text)
-    if score.words >= 20 and score.share >= 0.8:
+    if score.words < 20 or score.share < 0.8:
+        turn = _orientation(gray, settings, source, number, folder)
+        if turn:
+            turned = _recognise(gray.rotate(-turn, expand=True), settings, source, number, folder)
+            if legibility(_layout(turned)).valid > score.valid:
+                words, text = turned, _layout(turned)
+                colour = colour.rotate(-turn, expand=True) if colour is not None else None
+    if colour is None:
         return text
-    turn = _orientation(gray, settings, source, number, folder)
-    if not turn:
-        return text
-    turned_text = _recognise(gray.rotate(-turn, expand=True), settings, source, number, folder)
-    return turned_text if legibility(turned_text).valid > score.valid else text
+    return _layout(_reread_seals(colour, words, settings, source, number, folder))
 
 
-def _recognise(gray: Image.Image, settings: OcrSettings, source: str, number: int, folder: Path) -> str:
+def _recognise(gray: Image.Image, settings: OcrSettings, source: str, number: int, folder: Path) -> list[_Word]:
     path = folder / f"ocr-{number}.pgm"
     gray.save(path)
-    tsv = _run(["tesseract", str(path), "stdout", "-l", settings.language, "--psm", "3", "--dpi", str(settings.dpi), "tsv"],
-               settings, source, number)
+    tsv = _run(["tesseract", str(path), "stdout", "-l", settings.language, "--psm", "3", "--dpi", str(settings.dpi), "tsv"], settings, source, number)
     path.unlink(missing_ok=True)
-    return layout_text(tsv)
+    return _tsv_words(tsv)
+
+
+def _reread_seals(colour: Image.Image, words: list[_Word], settings: OcrSettings, source: str, number: int,
+                  folder: Path) -> list[_Word]:
+    """`words` with those under each seal replaced by a reading of the band across it with the seal's ink lifted.
+
+    The band spans the page's width (no printed line is cut) and half a seal above and below. Words of the first
+    reading centred on a seal are dropped: its ink spoiled them. A word of the second reading is taken where no
+    word of the first remains, and its line joins the first reading's line it continues, so the columns stay as
+    printed."""
+    letter_height = statistics.median([w.bottom - w.top for w in words if len(w.text) >= 3] or [40])
+    for index, seal in enumerate(seal_boxes(colour, settings.dpi)):
+        margin = (seal.bottom - seal.top) // 2
+        band = Box(0, max(0, seal.top - margin), colour.width, min(colour.height, seal.bottom + margin))
+        found = []
+        for word in _recognise(lifted(colour.crop((band.left, band.top, band.right, band.bottom))), settings, source,
+                               number, folder):
+            word = replace(word, key=("seal", str(index), *word.key), top=word.top + band.top,
+                           bottom=word.bottom + band.top, text=word.text.lstrip(_STROKES) or word.text)
+            cut = (word.top <= band.top + 2 and band.top > 0) or (word.bottom >= band.bottom - 2 and band.bottom < colour.height)
+            if not cut and _plausible(word, letter_height):
+                found.append(word)
+        spoiled = seal.grown(0.05, colour.width, colour.height)
+        words = [word for word in words if not spoiled.holds(*word.centre)]
+        words += _joined([word for word in found if not any(_overlap(word, other) for other in words)], words)
+    return words
+
+
+_STROKES = "_—–~`¬^-"  # a seal's ring or a signature's stroke read before a word: "_—-PHÓ"
+
+
+def _plausible(word: _Word, letter_height: float) -> bool:
+    """A word printed in the page's type, not a piece of ring or stroke: letter-sized, and read with confidence or
+    a Vietnamese syllable (Tesseract gives a name half under a seal, "Phạm", confidence 0)."""
+    height = word.bottom - word.top
+    if not 0.6 * letter_height <= height <= 2 * letter_height or not any(ch.isalnum() for ch in word.text):
+        return False
+    letters = word.text.strip(_EDGE_MARKS)
+    return word.confidence >= 50 or (len(letters) >= 2 and is_syllable(letters))
+
+
+_EDGE_MARKS = "\"'“”‘’()[]{}<>.,;:!?…*•·-–—_/\\|~`¬^"
+
+
+def _overlap(a: _Word, b: _Word) -> bool:
+    width = min(a.right, b.right) - max(a.left, b.left)
+    height = min(a.bottom, b.bottom) - max(a.top, b.top)
+    smaller = min((a.right - a.left) * (a.bottom - a.top), (b.right - b.left) * (b.bottom - b.top))
+    return width > 0 and height > 0 and width * height > 0.3 * max(smaller, 1)
+
+
+def _joined(fresh: list[_Word], words: list[_Word]) -> list[_Word]:
+    """`fresh` words, each line of them moved into the first reading's line it continues (level with it, less than
+    a letter-height and a half away); the others keep lines of their own."""
+    lines: dict[tuple[str, ...], list[_Word]] = {}
+    for word in fresh:
+        lines.setdefault(word.key, []).append(word)
+    joined = []
+    for line in lines.values():
+        key = next((other.key for word in line for other in words if _continues(word, other)), line[0].key)
+        joined += [replace(word, key=key) for word in line]
+    return joined
+
+
+def _continues(word: _Word, other: _Word) -> bool:
+    height = max(word.bottom - word.top, other.bottom - other.top)
+    level = min(word.bottom, other.bottom) - max(word.top, other.top) >= 0.5 * min(word.bottom - word.top,
+                                                                                   other.bottom - other.top)
+    return level and max(other.left - word.right, word.left - other.right) < 1.5 * height
 
 
 def _orientation(gray: Image.Image, settings: OcrSettings, source: str, number: int, folder: Path) -> int:
@@ -234,21 +321,46 @@ class _Line:
         return self.bottom - self.top
 
 
-def layout_text(tsv: str) -> str:
-    """Tesseract TSV -> one text line per printed line; columns and wide gaps become runs of 3+ spaces."""
-    lines: dict[tuple[str, ...], _Line] = {}
+@dataclass(frozen=True)
+class _Word:
+    key: tuple[str, ...]  # Tesseract's page, block, paragraph, line: the printed line the word is on
+    left: int
+    top: int
+    right: int
+    bottom: int
+    text: str
+    confidence: float = 100.0
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.left + self.right) / 2, (self.top + self.bottom) / 2
+
+
+def _tsv_words(tsv: str) -> list[_Word]:
+    words = []
     for row in tsv.splitlines()[1:]:
         cells = row.split("\t")
         if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
             continue
         left, top, width, height = (int(cells[i]) for i in (6, 7, 8, 9))
-        key = tuple(cells[1:5])  # page, block, paragraph, line
-        line = lines.get(key)
+        words.append(_Word(tuple(cells[1:5]), left, top, left + width, top + height, cells[11].strip(), float(cells[10])))
+    return words
+
+
+def layout_text(tsv: str) -> str:
+    """Tesseract TSV -> one text line per printed line; columns and wide gaps become runs of 3+ spaces."""
+    return _layout(_tsv_words(tsv))
+
+
+def _layout(words: list[_Word]) -> str:
+    lines: dict[tuple[str, ...], _Line] = {}
+    for word in words:
+        line = lines.get(word.key)
         if line is None:
-            line = lines[key] = _Line(left, top, left + width, top + height, [])
-        line.left, line.top = min(line.left, left), min(line.top, top)
-        line.right, line.bottom = max(line.right, left + width), max(line.bottom, top + height)
-        line.words.append((left, left + width, cells[11].strip()))
+            line = lines[word.key] = _Line(word.left, word.top, word.right, word.bottom, [])
+        line.left, line.top = min(line.left, word.left), min(line.top, word.top)
+        line.right, line.bottom = max(line.right, word.right), max(line.bottom, word.bottom)
+        line.words.append((word.left, word.right, word.text))
     if not lines:
         return ""
     widths = [(right - left) / len(text) for line in lines.values() for left, right, text in line.words if len(text) >= 3]
