@@ -71,6 +71,15 @@ def test_signer_name_under_a_red_seal_is_read_and_found_by_the_formal_reader(tmp
     assert "kt. giam doc" in fold(text_of(parsed)) and "pho giam doc" in fold(text_of(parsed))
 
 
+def test_a_photo_of_a_sealed_page_gives_the_signer_too(tmp_path, notice_page):
+    path = tmp_path / "anh-chup.png"
+    stamped(notice_page, (NAME_AT_MM[0] + 12, NAME_AT_MM[1] - 9)).save(path, dpi=(DPI, DPI))
+
+    document, _ = build_document(read_file(path), "h")
+
+    assert document.signer == "Nguyễn Văn Bình"
+
+
 def test_the_same_page_in_grey_does_not_give_the_name_which_is_why_colour_is_kept(tmp_path, notice_page):
     """The premise of the seal pass: on the grey page Tesseract loses the name under the stamp."""
     page = stamped(notice_page, (NAME_AT_MM[0] + 12, NAME_AT_MM[1] - 9)).convert("L")

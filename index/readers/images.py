@@ -77,7 +77,7 @@ def _loader(data: bytes, source: str, index: int) -> Callable[[], Image.Image]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 image.load()
-            page = ImageOps.exif_transpose(image).convert("L")
+            page = ImageOps.exif_transpose(image).convert("RGB")  # colour kept: OCR looks for red seals, then reads its own grey copy
         except (OSError, ValueError, SyntaxError, EOFError) as error:  # truncated or damaged pixel data
             raise CorruptFile(f"Ảnh {source} bị hỏng (trang {index + 1}), không đọc được.") from error
         return _scaled(page)
