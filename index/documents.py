@@ -17,6 +17,15 @@ TEXT_LAYER, DECODED, OCR = "text", "decoded", "ocr"  # where a file's text came 
 
 
 @dataclass(frozen=True)
+class DigitalSignature:
+    """An electronic signature a PDF carries (its signature dictionary): who signed, and when."""
+
+    signer: str  # "Phạm Minh Hà", or the body for an organisation's stamp ("BỘ XÂY DỰNG")
+    signed_on: str | None = None  # ISO date of the signing
+    location: str | None = None
+
+
+@dataclass(frozen=True)
 class ParsedFile:
     """What a reader extracts from one file: ordered blocks plus the title the format declares.
 
@@ -29,6 +38,7 @@ class ParsedFile:
     title: str | None = None  # <title>/<h1>, docx core title, markdown "# ..."; None when the format has none
     text_source: str = TEXT_LAYER  # TEXT_LAYER, DECODED (legacy font encoding converted) or OCR (some pages read by OCR)
     pages: int = 0  # pages read, for formats that have pages
+    signatures: tuple[DigitalSignature, ...] = ()  # e-signed PDFs: the signature dictionaries, in signing order
 
 
 @dataclass(frozen=True)

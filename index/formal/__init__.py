@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
-from index.documents import Block, Division, Document, ParsedFile, Passage
+from index.documents import Block, DigitalSignature, Division, Document, ParsedFile, Passage
 from index.errors import EmptyDocument
 from index.formal.closing import Closing, find_closing
 from index.formal.header import read_header
@@ -49,6 +50,9 @@ def read_formal(parsed: ParsedFile, content_hash: str, max_chars: int) -> tuple[
         pieces += tree_passages(tree, max_chars)
     if not pieces:
         raise EmptyDocument(f"Tệp {parsed.source} không có đoạn văn nào để lưu.")
+    if not signers and (person := _signing_person(parsed.signatures)) is not None:
+        signers = [person]  # an e-signed copy: the closing shows no name, the signature dictionary does
+    date = _stamped_date(header.date, parsed.signatures)
     issuer = issuer_name(header.issuer_lines, header.issuer_clarification)
     subject = header.subject
     title = citation_title(header.doc_type, header.code, issuer, subject, header.session) or subject or PurePath(parsed.source).stem
@@ -56,13 +60,34 @@ def read_formal(parsed: ParsedFile, content_hash: str, max_chars: int) -> tuple[
     passages = [Passage(text=text, paragraph=i, section=section, path=path) for i, (path, section, text) in enumerate(pieces, start=1)]
     codes = list(dict.fromkeys([*( [header.code] if header.code else []), *find_codes(title)]))
     document = Document(
-        title=title, source=parsed.source, content_hash=content_hash, date=header.date, issuer=issuer,
+        title=title, source=parsed.source, content_hash=content_hash, date=date, issuer=issuer,
         codes=tuple(codes), passage_count=len(passages), doc_type=header.doc_type, code=header.code,
         unnumbered=header.has_number_line and header.code is None, place=header.place, subject=subject,
         signer="; ".join(signers) or None, signer_title="; ".join(titles) or None,
         effective=effective_clause(texts), relations=find_relations(texts, subject), text_source=parsed.text_source,
     )
     return document, passages
+
+
+_PERSON = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+ ){1,4}[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
+
+
+def _signing_person(signatures: tuple[DigitalSignature, ...]) -> str | None:
+    """The last person to sign electronically (the issuing body's own stamp, in capitals, comes after them)."""
+    people = [s.signer for s in signatures if _PERSON.match(s.signer)]
+    return people[-1] if people else None
+
+
+def _stamped_date(date: str | None, signatures: tuple[DigitalSignature, ...]) -> str | None:
+    """A date left blank on the page ("ngày   tháng 6 năm 2026") is the day the issuing body stamped it
+    electronically, when that day agrees with what the page does say."""
+    if date is not None and len(date) == 10:
+        return date
+    stamps = [s.signed_on for s in signatures if s.signed_on and not _PERSON.match(s.signer)]
+    stamped = stamps[-1] if stamps else None
+    if stamped and (date is None or stamped.startswith(date)):
+        return stamped
+    return date
 
 
 def structured_passages(blocks: list[Block], max_chars: int) -> list[Passage] | None:

@@ -12,7 +12,7 @@ import subprocess
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from index.documents import DECODED, OCR, TEXT_LAYER, Block, ParsedFile
+from index.documents import DigitalSignature, DECODED, OCR, TEXT_LAYER, Block, ParsedFile
 from index.errors import CorruptFile
 from index.readers.legacy_encodings import repair_text
 from index.readers.legibility import legibility
@@ -54,6 +54,7 @@ def read_pdf(
         layer += [""] * (page_count - len(layer))
         read = [page_text(text, _has_image(page)) for text, page in zip(layer, reader.pages[:page_count])]
         title = _metadata_title(reader)
+        signatures = _signatures(reader)
     except CorruptFile:
         raise
     except Exception as error:  # pypdf raises many types on a damaged file
@@ -68,7 +69,35 @@ def read_pdf(
     kinds = {kind for _, kind in read}
     text_source = OCR if OCR in kinds else DECODED if DECODED in kinds else TEXT_LAYER
     return ParsedFile(source=source, blocks=tuple(Block(text) for text in paragraphs(pages)), title=title,
-                      text_source=text_source, pages=len(read))
+                      text_source=text_source, pages=len(read), signatures=signatures)
+
+
+_SIGNED_BY = re.compile(r"^\s*([^<>\n]{2,80}?)\s*(?:<[^>]*>)?\s*(?:đã\s+ký|đã\s+phê\s+duyệt|signed)", re.IGNORECASE)
+_PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})(\d{2})")
+
+
+def _signatures(reader: PdfReader) -> tuple[DigitalSignature, ...]:
+    """The electronic signatures (/Sig fields): the signer named in /Reason ("Phạm Minh Hà<...> đã ký lên văn
+    bản này!") or /Name, the date of /M. Vietnamese e-office systems stamp the issuing body's signature too."""
+    found: list[DigitalSignature] = []
+    try:
+        fields = reader.get_fields() or {}
+    except Exception:  # a broken AcroForm should not cost us the text
+        return ()
+    for field in fields.values():
+        value = field.get("/V")
+        value = value.get_object() if hasattr(value, "get_object") else value
+        if not isinstance(value, dict) or value.get("/Type") not in ("/Sig", None) or field.get("/FT") != "/Sig":
+            continue
+        reason = str(value.get("/Reason") or "")
+        by = _SIGNED_BY.match(reason)
+        signer = (by.group(1) if by else str(value.get("/Name") or "")).strip()
+        if not signer:
+            continue
+        date = _PDF_DATE.match(str(value.get("/M") or ""))
+        found.append(DigitalSignature(signer, f"{date[1]}-{date[2]}-{date[3]}" if date else None,
+                                      str(value.get("/Location") or "") or None))
+    return tuple(sorted(found, key=lambda s: s.signed_on or ""))
 
 
 def page_text(extracted: str, has_image: bool = True) -> tuple[str, str]:
