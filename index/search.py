@@ -314,7 +314,7 @@ def document_card(document: Document, passages: list[Passage], status: DocumentS
         lines.append(f"Cơ quan ban hành: {document.issuer}")
     lines.append(f"Số: {document.code}" if document.code else "Số: chưa đánh số" if document.unnumbered else "")
     if document.date:
-        lines.append(f"Ngày: {', '.join(filter(None, [document.place, _display_date(document.date)]))}")
+        lines.append(f"Ngày: {', '.join(filter(None, [document.place, _dateline(document.date)]))}")
     if document.signer:
         lines.append(f"Người ký: {document.signer}" + (f" ({document.signer_title})" if document.signer_title else ""))
     if document.subject:
@@ -351,9 +351,14 @@ def _asks_about_the_document(rest: str, document: Document) -> bool:
     return all(w in own or w in _ABOUT_DOCUMENT for w in words)
 
 
-def _display_date(iso: str) -> str:
-    parts = iso.split("-")
-    return "/".join(str(int(p)) for p in reversed(parts[1:])) + "/" + parts[0] if len(parts) > 1 else parts[0]
+def _dateline(iso: str) -> str:
+    """The date as a header writes it (Nghị định 30/2020/NĐ-CP: days below 10 and months 1 and 2 take a
+    leading 0): "ngày 09 tháng 4 năm 2026"; a blank day or month stays blank."""
+    parts = [int(p) for p in iso.split("-")]
+    year, month, day = (parts + [0, 0])[:3]
+    day_text = f"ngày {day:02d}" if day else "ngày …"
+    month_text = f"tháng {month:02d}" if month in (1, 2) else f"tháng {month}" if month else "tháng …"
+    return f"{day_text} {month_text} năm {year}"
 
 
 def _replaced_label(status: DocumentStatus | None) -> str | None:

@@ -50,7 +50,7 @@ def press(fake, library: Library, state_path, message: dict, label: str) -> None
 def test_the_document_answer_pages_its_outline_and_opens_articles_after_a_restart(fake, formal_library, tmp_path):
     answer = ask(fake, formal_library, tmp_path / "bot.sqlite3", "Quy định 112-QĐ/TU là gì?")
     text = answer["text"]
-    assert "Quy định số 112-QĐ/TU" in text and "Trịnh Xuân Trường" in text and "5/9/2025" in text
+    assert "Quy định số 112-QĐ/TU" in text and "Trịnh Xuân Trường" in text and "ngày 05 tháng 9 năm 2025" in text
     assert "📑 Mục lục" in buttons(answer)
 
     press(fake, formal_library, tmp_path / "bot.sqlite3", answer, "📑 Mục lục")
