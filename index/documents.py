@@ -23,6 +23,7 @@ class DigitalSignature:
     signer: str  # "Phạm Minh Hà", or the body for an organisation's stamp ("BỘ XÂY DỰNG")
     signed_on: str | None = None  # ISO date of the signing
     location: str | None = None
+    visible: bool = False  # printed on the page ("Ký bởi: ... Thời gian ký: ..."), not only in the file's signature data
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,20 @@ def test_the_signer_and_the_blank_day_come_from_the_electronic_signatures(tmp_pa
 
     assert [s.signer for s in parsed.signatures] == ["Lê Minh Long", "Phạm Minh Hà", "BỘ XÂY DỰNG"]
     assert document.signer == "Phạm Minh Hà"  # the last person; the body's own stamp comes after
-    assert document.date == "2026-06-29"  # the stamp's day fills the blank one: same month and year
+    assert document.date == "2026-06"  # signature data the page does not show leaves the blank day blank
+
+
+def test_the_stamp_printed_on_the_page_fills_the_blank_day_and_is_not_a_passage(tmp_path):
+    stamp = [("", "Ký bởi: Bộ Xây dựng"), ("", "Cơ quan: Bộ Xây dựng"), ("", "Thời gian ký: 29.06.2026 11:24:32 +07:00")]
+    path = tmp_path / "qd-dau-ky-so.pdf"
+    path.write_bytes(text_pdf([stamp + PAGE], size=11))
+
+    parsed = read_file(path)
+    document, passages = build_document(parsed, "h")
+
+    assert parsed.signatures[0].signer == "Bộ Xây dựng" and parsed.signatures[0].visible
+    assert document.date == "2026-06-29" and document.code == "1074/QĐ-BXD" and document.doc_type == "Quyết định"
+    assert not any("Ký bởi" in p.text or "Thời gian ký" in p.text for p in passages)
 
 
 def test_a_stamp_from_another_month_does_not_replace_what_the_page_says(tmp_path):

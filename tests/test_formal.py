@@ -492,3 +492,28 @@ def test_news_report_is_not_read_as_a_formal_document():
     document, passages = build_document(parsed, "h")
     assert document.doc_type is None and document.byline == "Tuấn Anh"
     assert all(p.path == () for p in passages)
+
+
+# --------------------------------------------------------------------------- names, type lines held-out shapes
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [("Phạm Minh Hà", True), ("Giàng A Páo", True), ("Lại Văn Minh", True), ("Lâm Văn Đồng", True),
+     ("Lâm Đồng", False), ("An Giang", False), ("Lai Châu", False), ("Bộ Công Thương", False), ("Cấp Độ", False)],
+)
+def test_a_second_signer_must_be_a_persons_name_not_a_province_or_a_body(text, person):
+    from index.formal.names import looks_like_person
+
+    assert looks_like_person(text) is person
+
+
+def test_a_capitals_type_line_running_into_its_subject_is_cut_after_the_type():
+    document, _ = read(
+        STATE_HEADER, "QUYẾT ĐỊNH CHẤP THUẬN CHỦ TRƯƠNG ĐẦU TƯ", "ĐỒNG THỜI CHẤP THUẬN NHÀ ĐẦU TƯ",
+        "(Cấp lần đầu: ngày 23 tháng 6 năm 2026)", "Căn cứ Luật Đầu tư số 143/2025/QH15;",
+        "Điều 1. Chấp thuận chủ trương đầu tư dự án.", STATE_CLOSING,
+    )
+
+    assert document.doc_type == "Quyết định"
+    assert document.subject == "Chấp thuận chủ trương đầu tư đồng thời chấp thuận nhà đầu tư"

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePath
 
 from index.documents import Block, DigitalSignature, Division, Document, ParsedFile, Passage
@@ -18,6 +17,7 @@ from index.errors import EmptyDocument
 from index.formal.closing import Closing, find_closing
 from index.formal.header import read_header
 from index.formal.lines import Line, formal_lines
+from index.formal.names import looks_like_person
 from index.formal.naming import citation_title, issuer_name
 from index.formal.relations import effective_clause, find_relations
 from index.formal.structure import build_tree, tree_passages, units_of
@@ -52,7 +52,7 @@ def read_formal(parsed: ParsedFile, content_hash: str, max_chars: int) -> tuple[
         raise EmptyDocument(f"Tệp {parsed.source} không có đoạn văn nào để lưu.")
     if not signers and (person := _signing_person(parsed.signatures)) is not None:
         signers = [person]  # an e-signed copy: the closing shows no name, the signature dictionary does
-    date = _stamped_date(header.date, parsed.signatures)
+    date = _stamped_date(header.date, parsed.signatures, header.date_unreadable)
     issuer = issuer_name(header.issuer_lines, header.issuer_clarification)
     subject = header.subject
     title = citation_title(header.doc_type, header.code, issuer, subject, header.session) or subject or PurePath(parsed.source).stem
@@ -69,21 +69,20 @@ def read_formal(parsed: ParsedFile, content_hash: str, max_chars: int) -> tuple[
     return document, passages
 
 
-_PERSON = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+ ){1,4}[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
-
-
 def _signing_person(signatures: tuple[DigitalSignature, ...]) -> str | None:
     """The last person to sign electronically (the issuing body's own stamp, in capitals, comes after them)."""
-    people = [s.signer for s in signatures if _PERSON.match(s.signer)]
+    people = [s.signer for s in signatures if looks_like_person(s.signer)]
     return people[-1] if people else None
 
 
-def _stamped_date(date: str | None, signatures: tuple[DigitalSignature, ...]) -> str | None:
-    """A date left blank on the page ("ngày   tháng 6 năm 2026") is the day the issuing body stamped it
-    electronically, when that day agrees with what the page does say."""
+def _stamped_date(date: str | None, signatures: tuple[DigitalSignature, ...], unreadable: bool) -> str | None:
+    """A date left blank in the header ("ngày   tháng 6 năm 2026") is the day of the issuing body's e-signature
+    stamp printed on the page ("Ký bởi: Bộ Công Thương / Thời gian ký: 02.04.2026"), when that day agrees with
+    what the header does say. The signature data alone (not shown on the page) only replaces a day or month
+    that is written but unreadable ("ngày15 tháng 54": the e-office system printed over the blanks)."""
     if date is not None and len(date) == 10:
         return date
-    stamps = [s.signed_on for s in signatures if s.signed_on and not _PERSON.match(s.signer)]
+    stamps = [s.signed_on for s in signatures if (s.visible or unreadable) and s.signed_on and not looks_like_person(s.signer)]
     stamped = stamps[-1] if stamps else None
     if stamped and (date is None or stamped.startswith(date)):
         return stamped

@@ -37,7 +37,7 @@ for _phrase in (
     "Văn hóa, Thể thao và Du lịch", "Dân tộc và Tôn giáo", "Lao động - Thương binh và Xã hội", "Khoa học Công nghệ",
     "Cộng hòa xã hội chủ nghĩa Việt Nam", "Chủ tịch", "Phó Chủ tịch", "Bí thư", "Phó Bí thư",
     "Cục trưởng", "Phó Cục trưởng", "Giám đốc", "Phó Giám đốc", "Bộ trưởng", "Thứ trưởng", "Trưởng ban",
-    "Phó Trưởng ban", "Phó Thủ tướng", "Chánh Văn phòng", "Vụ trưởng", "Phó Vụ trưởng",
+    "Phó Trưởng ban", "Phó Thủ tướng", "Chánh Văn phòng", "Vụ trưởng", "Phó Vụ trưởng", "ban hành",
 ):
     _add(_phrase)
 
@@ -96,7 +96,7 @@ def sentence_case(text: str, capitalise_first: bool = True) -> str:
                 if keys[rest] in _LOWER_AFTER_NAMED or keys[rest] in _PLACE_LEVELS:
                     break
                 capitalise(rest)
-        if _is_abbreviation(tokens[words[position]]) and fold(tokens[words[position]]) not in _ABBREVIATIONS:
+        if _is_abbreviation(tokens[words[position]]) and _letters_of(tokens[words[position]]) not in _ABBREVIATIONS:
             capitalise(position + 1)  # "KT. Cục trưởng", "T/M Ban Thường vụ"
     if capitalise_first and words:
         capital[0] = True
@@ -134,7 +134,12 @@ def _is_roman(word: str, previous: str) -> bool:
 
 def _is_abbreviation(word: str) -> bool:
     """'KT', 'TM', 'T', 'UBND', 'HĐND': not a syllable; kept in capitals."""
-    return word.isalpha() and word.isupper() and (not any(ch in _VOWELS for ch in fold(word)) or fold(word) in _ABBREVIATIONS)
+    return word.isalpha() and word.isupper() and (not any(ch in _VOWELS for ch in fold(word)) or _letters_of(word) in _ABBREVIATIONS)
+
+
+def _letters_of(word: str) -> str:
+    """'HĐND' -> 'hdnd', but 'TƯ' stays 'tư' (the word "tư", not the code letters TU)."""
+    return word.lower().replace("đ", "d")
 
 
 def _phrase_at(keys: list[str], position: int) -> tuple[int, ...] | None:

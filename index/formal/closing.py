@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from index.formal.casing import sentence_case
 from index.formal.lines import Line
+from index.formal.names import looks_like_person
 from index.vietnamese import fold
 
 _RECIPIENTS = re.compile(r"^N[ơo]i\s+nh[ậâaạ]n\s*:?", re.IGNORECASE)
@@ -112,8 +113,8 @@ def _read_part(segment: str, roles: list[str], closing: Closing) -> None:
         roles.append(sentence_case(segment))
     elif roles and (title := _misread_title(segment)):
         roles.append(title)
-    elif _is_name(segment) and roles:
-        closing.signers.append(_without_rank(segment))
+    elif _is_name(segment) and roles and (not closing.signers or looks_like_person(_without_rank(segment))):
+        closing.signers.append(_without_rank(segment))  # a second "name" must be a person's: not "An Giang"
         closing.signer_titles.append(", ".join(roles))
         roles.clear()
 

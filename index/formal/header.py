@@ -27,6 +27,9 @@ DOCUMENT_TYPES = {
     "bo luat": "Bộ luật", "nghi dinh": "Nghị định", "thong tu": "Thông tư", "thong tu lien tich": "Thông tư liên tịch",
     "to trinh": "Tờ trình", "cong dien": "Công điện", "dieu le": "Điều lệ", "phap lenh": "Pháp lệnh",
     "lenh": "Lệnh", "quy trinh": "Quy trình", "giay moi": "Giấy mời", "bien ban": "Biên bản",
+    "huong dan lien nganh": "Hướng dẫn liên ngành", "nghi quyet lien tich": "Nghị quyết liên tịch",
+    "ke hoach lien nganh": "Kế hoạch liên ngành", "giay chung nhan": "Giấy chứng nhận", "giay phep": "Giấy phép",
+    "nghi dinh thu": "Nghị định thư", "hiep dinh": "Hiệp định", "to trinh lien nganh": "Tờ trình liên ngành",
 }
 # Letters of the code's type part -> type, when the header has no type line.
 _TYPE_BY_CODE = {
@@ -35,7 +38,7 @@ _TYPE_BY_CODE = {
     "CTr": "Chương trình", "ĐA": "Đề án", "QC": "Quy chế", "CĐ": "Công điện",
 }
 _NATIONAL = ("conghoaxahoichunghiavietnam", "doclaptudohanhphuc", "dangcongsanvietnam")
-_NATIONAL_INSIDE = re.compile(r"(?:Đ|Ð|D)[ÁẢAÀ]NG\s+C[ỘÔO]NG\s+S[ẢA]N\s+VI[ỆE]T\s+NAM|C[ỘÔO]NG\s+H[ÒOÓ]A\s+X[ÃA]\s+H[ỘÔO]I")
+_NATIONAL_INSIDE = re.compile(r"(?:Đ|Ð|D)[ÁẢAÀ]NG\s+C[ỘÔO]NG\s+S[ẢA]N\s+VI[ỆE]T\s+NAM|C[ỘÔO]NG\s+H(?:[ÒOÓ]A|OÀ|OÁ)\s+X[ÃA]\s+H[ỘÔO]I")
 _SEPARATOR = re.compile(r"^[\s*\-–—_=~.·•oO0]+$")
 _NUMBER = re.compile(r"^(?:[\wÀ-ỹ]+\s+)?(?:Số|SỐ|Sô|số|So)\s*[:.]?\s*(?P<rest>.*)$")
 _CODE = re.compile(
@@ -61,6 +64,7 @@ class Header:
     has_number_line: bool = False
     place: str | None = None
     date: str | None = None  # "2025-05-26", "2025-08" (blank day), "2026" (blank day and month)
+    date_unreadable: bool = False  # a day or month is written but is no date ("tháng 54": a stamp printed over it)
     doc_type: str | None = None
     subject_lines: list[str] = field(default_factory=list)
     issuer_clarification: str | None = None  # "CỦA BAN THƯỜNG VỤ TỈNH ỦY" under the type
@@ -77,6 +81,7 @@ class Header:
     @property
     def subject(self) -> str | None:
         text = " ".join(self.subject_lines).strip(" -–—.")
+        text = re.sub(r"\s*\([^()]*\)$", "", text) if not text.startswith("(") else text  # "(Cấp lần đầu: ...)": a note
         text = _SUBJECT_LINE.sub("", text) if self.doc_type == "Công văn" and not text.startswith(("V/v", "V/V")) else text
         text = sentence_case(text)
         return text[:1].upper() + text[1:] if text else None
@@ -105,7 +110,8 @@ def read_header(lines: list[Line]) -> Header:
             position += 1
             continue
         consumed = False
-        pieces = _pieces(line)
+        pieces = _pieces(line, past_number=(header.has_number_line or header.national) and header.doc_type is None
+                         and bool(header.issuer_lines))
         for column, segment in enumerate(pieces):
             kind = _classify(header, segment, column, position)
             consumed = consumed or kind is not None
@@ -207,10 +213,18 @@ def _continues_subject(header: Header, line: Line, subject_block: int | None) ->
         return False
     if _SEPARATOR.match(text.split()[-1]) and len(text.split()) > 1:  # "... Huy hiệu Đảng -----"
         return True
+    if text.startswith("(") or (text.isupper() and _names_issuer(header, text)):
+        return False  # "(Cấp lần đầu: ...)", "UỶ BAN NHÂN DÂN TỈNH LÀO CAI" (the enacting authority)
     subject_caps = all(s.isupper() for s in header.subject_lines)
     if text.isupper() != subject_caps:
         return False  # "BỘ TRƯỞNG BỘ XÂY DỰNG" under a mixed-case subject: the authority, not the subject
     return len(text) <= 200 and not text.rstrip().endswith((".", ";", ":"))
+
+
+def _names_issuer(header: Header, text: str) -> bool:
+    letters = re.sub(r"[^a-z]", "", fold(text))
+    issuer = re.sub(r"[^a-z]", "", fold("".join(header.issuer_lines)))
+    return bool(issuer) and (letters == issuer or letters.endswith(issuer) or issuer.endswith(letters))
 
 
 def _classifies(text: str) -> bool:
@@ -222,9 +236,10 @@ def _is_body(text: str) -> bool:
     return folded.startswith(_BODY_OPENERS) or len(text) > 220
 
 
-def _pieces(line: Line) -> list[str]:
+def _pieces(line: Line, past_number: bool = False) -> list[str]:
     """The line's segments, further cut where a national line or a dateline starts inside one
-    (OCR and plain text often keep both columns on one line with single spaces)."""
+    (OCR and plain text often keep both columns on one line with single spaces); below the number line, a
+    capitals line opening with a type is cut after it ("QUYẾT ĐỊNH CHẤP THUẬN CHỦ TRƯƠNG ĐẦU TƯ")."""
     pieces: list[str] = []
     for segment in line.segments:
         cuts = sorted({0, *(m.start() for m in _NATIONAL_INSIDE.finditer(segment)), *(m.start(1) for m in _DATE_START.finditer(segment))})
@@ -232,7 +247,7 @@ def _pieces(line: Line) -> list[str]:
         if number and (code := _CODE.match(number.group("rest"))):
             end = number.start("rest") + code.end()
             cuts = sorted({*cuts, end} - {len(segment)})
-        type_end = _type_word_end(segment)
+        type_end = _type_word_end(segment) or (_caps_type_end(segment) if past_number else None)
         if type_end:
             cuts = sorted({*cuts, type_end})
         bounds = [*cuts, len(segment)]
@@ -249,6 +264,18 @@ def _type_word_end(segment: str) -> int | None:
         caps += 1
     if 0 < caps < len(words) and fold(" ".join(words[:caps])) in DOCUMENT_TYPES:
         return len(" ".join(words[:caps]))
+    return None
+
+
+def _caps_type_end(segment: str) -> int | None:
+    """The longest type word opening a capitals line that goes on with at least two more words."""
+    words = segment.split()
+    caps = 0
+    while caps < len(words) and words[caps].isupper():
+        caps += 1
+    for length in (3, 2, 1):
+        if caps - length >= 2 and fold(" ".join(words[:length])) in DOCUMENT_TYPES:
+            return len(" ".join(words[:length]))
     return None
 
 
@@ -280,6 +307,9 @@ def _classify(header: Header, segment: str, column: int, position: int) -> str |
     if date and header.date is None:
         header.place = _place(segment)
         header.date = _iso(date.group("year"), date.group("month"), date.group("day"))
+        header.date_unreadable = (date.group("month") is not None and not 1 <= int(date.group("month")) <= 12) or (
+            date.group("day") is not None and not 1 <= int(date.group("day")) <= 31
+        )
         return "date"
     if _SUBJECT_LINE.match(segment) and header.doc_type is None:
         header.subject_lines.append(segment)

@@ -52,9 +52,11 @@ def read_pdf(
         page_count = min(len(reader.pages), max_pages)
         layer = _layout_pages(data, page_count) or [page.extract_text() or "" for page in reader.pages[:page_count]]
         layer += [""] * (page_count - len(layer))
+        unstamped = [without_stamps(text) for text in layer]
+        layer = [text for text, _ in unstamped]
         read = [page_text(text, _has_image(page)) for text, page in zip(layer, reader.pages[:page_count])]
         title = _metadata_title(reader)
-        signatures = _signatures(reader)
+        signatures = _signatures(reader) + tuple(stamp for _, stamps in unstamped for stamp in stamps)
     except CorruptFile:
         raise
     except Exception as error:  # pypdf raises many types on a damaged file
@@ -74,6 +76,49 @@ def read_pdf(
 
 _SIGNED_BY = re.compile(r"^\s*([^<>\n]{2,80}?)\s*(?:<[^>]*>)?\s*(?:đã\s+ký|đã\s+phê\s+duyệt|signed)", re.IGNORECASE)
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})(\d{2})")
+
+
+_STAMP_FIELD = re.compile(
+    r"^(Ký bởi|Người ký|Cơ quan|Thời gian ký|Ngày ký|Email|E-mail|Chức vụ)\s*:\s*(.*)$", re.IGNORECASE
+)
+_STAMP_DATE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+
+
+def without_stamps(page: str) -> tuple[str, list[DigitalSignature]]:
+    """The page without the text of its e-signature stamps ("Ký bởi: Bộ Công Thương / Cơ quan: ... / Thời gian
+    ký: 02.04.2026 14:24:26"), which is not the document's text, and those stamps as signatures."""
+    kept: list[str] = []
+    stamps: list[DigitalSignature] = []
+    current: dict[str, str] = {}
+
+    def close() -> None:
+        signer = current.get("ký bởi") or current.get("người ký") or current.get("cơ quan")
+        if signer:
+            when = _STAMP_DATE.search(current.get("thời gian ký") or current.get("ngày ký") or "")
+            signed_on = f"{when[3]}-{int(when[2]):02d}-{int(when[1]):02d}" if when else None
+            stamps.append(DigitalSignature(signer.strip(), signed_on, current.get("cơ quan"), visible=True))
+        current.clear()
+
+    for line in page.split("\n"):
+        segments = re.split(r"(\s{3,})", line)
+        fields = [_STAMP_FIELD.match(segment.strip()) for segment in segments[::2]]
+        if not any(fields):
+            if current:
+                close()
+            kept.append(line)
+            continue
+        for field in fields:
+            if field:
+                key = field.group(1).lower()
+                if key in current and key in ("ký bởi", "người ký"):
+                    close()
+                current[key] = field.group(2).strip()
+        rest = "".join(part if index % 2 else ("" if fields[index // 2] else part) for index, part in enumerate(segments))
+        if rest.strip():
+            kept.append(rest)
+    if current:
+        close()
+    return "\n".join(kept), stamps
 
 
 def _signatures(reader: PdfReader) -> tuple[DigitalSignature, ...]:
