@@ -17,6 +17,8 @@ from pathlib import PurePath
 from index.documents import Block, Document, ParsedFile, Passage
 from index.errors import EmptyDocument
 from index.formal import read_formal, structured_passages
+from index.formal.header import NATIONAL_LINES
+from index.formal.lines import INVISIBLE
 from index.splitting import MAX_CHARS, sentence_cuts, split_paragraph
 from index.vietnamese import find_codes, fold, normalize_text
 
@@ -49,7 +51,6 @@ _DOC_TYPES = frozenset(
         "thong tu", "to trinh", "chuong trinh hanh dong",
     }
 )
-_MOTTO = ("conghoaxahoichunghiavietnam", "doclaptudohanhphuc", "dangcongsanvietnam")  # letters only, folded
 _ISSUER_PREFIXES = (
     "ban chap hanh", "bo chinh tri", "ban bi thu", "ban thuong vu", "tinh uy", "thanh uy", "huyen uy",
     "quan uy", "thi uy", "dang uy", "dang bo", "chi bo", "uy ban", "ubnd", "hoi dong nhan dan", "hdnd",
@@ -59,7 +60,6 @@ _ISSUER_PREFIXES = (
 _JUNK_TITLES = frozenset({"untitled", "no title", "document", "title", "tài liệu", "văn bản", "slide 1"})
 
 # ------------------------------------------------------------------------------------ patterns
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # controls but \t \n
 _SENTENCE_END = re.compile(r"[.;:!?…][\"”’)\]]*$")
 _DATE_PHRASE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _DATE_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(?![\d/.-]?\d)")
@@ -125,7 +125,7 @@ def build_document(parsed: ParsedFile, content_hash: str, max_chars: int = MAX_C
 # ------------------------------------------------------------------------------------ normalising
 def _normalise(text: str) -> str:
     """Each line in the shown form (NFC, runs of spaces collapsed); invisible and control characters and blank lines go."""
-    text = _INVISIBLE.sub("", text)
+    text = INVISIBLE.sub("", text)
     lines = (normalize_text(line) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -247,7 +247,7 @@ def _first_run(lines: list[tuple[int, str]], kinds: list[str | None], wanted: st
 def _line_kind(line: str) -> str | None:
     if _is_date_line(line):
         return "date"
-    if _SEPARATOR.match(line) or _letters(line).startswith(_MOTTO):
+    if _SEPARATOR.match(line) or _letters(line).startswith(NATIONAL_LINES):
         return "furniture"
     if _NUMBER_LINE.match(line) and len(line) <= 60:
         return "number"
@@ -328,7 +328,7 @@ def _is_issuer_line(line: str) -> bool:
         and len(letters) >= 4
         and all(ch.isupper() for ch in letters)
         and folded.startswith(_ISSUER_PREFIXES)
-        and not _letters(line).startswith(_MOTTO)
+        and not _letters(line).startswith(NATIONAL_LINES)
     )
 
 

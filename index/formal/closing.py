@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from index.formal.casing import sentence_case
 from index.formal.lines import Line
-from index.formal.names import looks_like_person
+from index.formal.names import NAME_WORD, looks_like_person
 from index.vietnamese import fold
 
 _RECIPIENTS = re.compile(r"^N[ơo]i\s+nh[ậâaạ]n\s*:?", re.IGNORECASE)
@@ -29,7 +29,6 @@ _RANKS = (
     "dai tuong", "thuong tuong", "trung tuong", "thieu tuong", "dai ta", "thuong ta", "trung ta", "thieu ta",
     "pgs.ts.", "pgs. ts.", "gs.ts.", "ts.", "ths.",
 )
-_NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
 
 
 @dataclass
@@ -170,7 +169,7 @@ def _is_role(segment: str) -> bool:
 
 def _is_name(segment: str) -> bool:
     words = _without_rank(segment).split()
-    return 2 <= len(words) <= 5 and all(_NAME_WORD.match(w) for w in words) and not any(r in fold(segment) for r in _ROLE_WORDS)
+    return 2 <= len(words) <= 5 and all(NAME_WORD.match(w) for w in words) and not any(r in fold(segment) for r in _ROLE_WORDS)
 
 
 def _without_rank(segment: str) -> str:

@@ -37,7 +37,7 @@ _TYPE_BY_CODE = {
     "BC": "Báo cáo", "KH": "Kế hoạch", "NĐ": "Nghị định", "TT": "Thông tư", "QH": "Luật", "TTr": "Tờ trình",
     "CTr": "Chương trình", "ĐA": "Đề án", "QC": "Quy chế", "CĐ": "Công điện",
 }
-_NATIONAL = ("conghoaxahoichunghiavietnam", "doclaptudohanhphuc", "dangcongsanvietnam")
+NATIONAL_LINES = ("conghoaxahoichunghiavietnam", "doclaptudohanhphuc", "dangcongsanvietnam")  # letters only, folded
 _NATIONAL_INSIDE = re.compile(r"(?:Đ|Ð|D)[ÁẢAÀ]NG\s+C[ỘÔO]NG\s+S[ẢA]N\s+VI[ỆE]T\s+NAM|C[ỘÔO]NG\s+H(?:[ÒOÓ]A|OÀ|OÁ)\s+X[ÃA]\s+H[ỘÔO]I")
 _SEPARATOR = re.compile(r"^[\s*\-–—_=~.·•oO0]+$")
 _NUMBER = re.compile(r"^(?:[\wÀ-ỹ]+\s+)?(?:Số|SỐ|Sô|số|So)\s*[:.]?\s*(?P<rest>.*)$")
@@ -293,7 +293,7 @@ def _number_rest(segment: str) -> str | None:
 
 def _classify(header: Header, segment: str, column: int, position: int) -> str | None:
     letters = re.sub(r"[^a-z]", "", fold(segment))
-    if letters.startswith(_NATIONAL) or (letters and any(letters.startswith(n[: len(letters)]) for n in _NATIONAL) and len(letters) >= 12):
+    if letters.startswith(NATIONAL_LINES) or (letters and any(letters.startswith(n[: len(letters)]) for n in NATIONAL_LINES) and len(letters) >= 12):
         header.national = True
         return "national"
     if _SEPARATOR.match(segment):

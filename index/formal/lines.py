@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from index.documents import Block
 
 _COLUMN_GAP = re.compile(r"\s{3,}|\t+")
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # controls but \t \n
 _PAGE_MARKER = re.compile(r"^(?:=+\s*Trang\s+\d+\s*=+|[-–—\s]*(?:(?:Trang|Page)\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?[-–—\s]*)$", re.IGNORECASE)
 _EDITOR_NOTE = re.compile(r"^\s*\[[^\]]*\](?:\s*\[[^\]]*\])*\s*$")  # "[OCR] [Bản trích chữ tự động ...]"
 
@@ -39,7 +39,7 @@ def formal_lines(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
     for index, block in enumerate(blocks):
         first = True
         for raw in block.text.split("\n"):
-            raw = _INVISIBLE.sub("", unicodedata.normalize("NFC", raw)).replace("\u00a0", " ")
+            raw = INVISIBLE.sub("", unicodedata.normalize("NFC", raw)).replace("\u00a0", " ")
             if not raw.strip() or _PAGE_MARKER.match(raw.strip()):
                 continue
             if not lines and _EDITOR_NOTE.match(raw):

@@ -15,13 +15,13 @@ SURNAMES = frozenset(
     Vàng Thào Mùa Ma Hầu Lục Đàm Đồng Tống Âu Doãn Khúc Lại Mạc Nghiêm Quan Thân Văn Viên Ông Đồ Diệp Giáp Kim Lã
     Khuất Thạch Tôn Cù Đậu Hoàng Lục Hạ Kha Trình Thiều Mã Bạch Ninh Phí Phó Tiêu Yên Bế Hứa Sầm Lường Tòng Quàng""".split()
 )
-_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
+NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")  # "Phạm", "Hà": capital, then lower case
 
 
 def looks_like_person(text: str) -> bool:
     """'Phạm Minh Hà', 'Giàng A Páo': 2 to 5 capitalised words, the first a family name."""
     words = text.split()
-    return 2 <= len(words) <= 5 and all(_WORD.match(w) or len(w) == 1 and w.isupper() for w in words) and (
+    return 2 <= len(words) <= 5 and all(NAME_WORD.match(w) or len(w) == 1 and w.isupper() for w in words) and (
         normalize_tones(words[0].lower()) in SURNAMES
     ) and not is_place(text)
 
