@@ -71,12 +71,13 @@ def related_to(mention: DocumentMention, document: Document) -> bool:
 
 def _mention_score(mention: DocumentMention, document: Document) -> float:
     keys = code_keys(document.code) | {key for code in document.codes for key in code_keys(code)}
-    wanted = [ref for ref in mention.codes] + [ref for ref in text_code_refs(mention.code or "")]
+    wanted = [*mention.codes, *text_code_refs(mention.code or "")]
+    as_written = bool(mention.code and "/" in mention.code and raw_code(mention.code) in keys)  # "42/2024/QH15"
+    numbered = bool(wanted) or as_written
     score = 0.0
-    if mention.code and "/" in mention.code and raw_code(mention.code) in keys:
-        wanted = wanted or [CodeRef(0, "")]  # the number as written is the document's number
+    if as_written:
         score += 3.0
-    if wanted and score == 0:
+    elif wanted:
         full = any(ref.keys()[0] in keys for ref in wanted)
         partial = any(ref.keys()[-1] in keys for ref in wanted) or any(_number_only(ref, document) for ref in wanted)
         if not (full or partial):
@@ -92,11 +93,11 @@ def _mention_score(mention: DocumentMention, document: Document) -> float:
         present = sum(1 for w in words if re.search(rf"\b{re.escape(w)}\b", title))
         if present == len(words) and words:
             score += 1.5
-        elif not wanted:
+        elif not numbered:
             return 0.0
     if mention.year and document.date and document.date.startswith(str(mention.year)):
         score += 0.5
-    if not wanted and not mention.name_words and not mention.issuer:
+    if not numbered and not mention.name_words and not mention.issuer:
         return 0.0  # a bare type word ("quy định") names nothing
     return score
 
@@ -270,15 +271,9 @@ def statuses(documents: list[Document]) -> dict[int, DocumentStatus]:
     return {i: DocumentStatus(tuple(replaced.get(i, ())), tuple(amended.get(i, ()))) for i in ids}
 
 
-def outline(passages: list[Passage]) -> list[tuple[tuple[Division, ...], int]]:
-    """The document's divisions in order, each with the id of its first passage (the top two levels)."""
-    seen: dict[tuple[Division, ...], int] = {}
-    for passage in passages:
-        for depth in range(1, min(len(passage.path), 2) + 1):
-            key = passage.path[:depth]
-            if key not in seen and passage.id is not None:
-                seen[key] = passage.id
-    return list(seen.items())
+def top_divisions(passages: list[Passage]) -> list[Division]:
+    """The document's outermost divisions (chapters, parts, numbered sections, an attached text), in order."""
+    return list(dict.fromkeys(p.path[0] for p in passages if p.path))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import numpy as np
 from index.documents import Document, Passage, SearchHit, SearchResult
 from index.embedders import Embedder
 from index.lexical import LexicalIndex
-from index.lookup import DocumentStatus, division_passages, named_documents, outline, related_to, statuses
+from index.lookup import DocumentStatus, division_passages, named_documents, related_to, statuses, top_divisions
 from index.references import DocumentMention, question_references, remainder
 from index.restoration import DiacriticRestorer, SyllableTable
 from index.segments import Segment
@@ -224,7 +224,7 @@ class Searcher:
         missing = (_mention_label(references.document),) if references.document and not named and _numbered(references.document) else ()
 
         lead_ids = {hit.passage.id for hit in lead if hit.kind == "division"}
-        ranked = [i for i in ranked if i not in lead_ids or not lead]
+        ranked = [i for i in ranked if i not in lead_ids]
         shown = ranked[: settings.answer_window]
         answered = bool(lead) or bool(shown) and self._is_answer(
             snapshot.lexical,
@@ -273,10 +273,12 @@ class Searcher:
                     return [SearchHit(1, 1.0, whole, document, None, kind="division",
                                       status=_replaced_label(status_of.get(document.id)))]
             return []
+        if not about_itself:
+            return []
         document = named[0]
         passages = self._store.passages_of(document.id)
         status = status_of.get(document.id)
-        if not passages or not about_itself:
+        if not passages:
             return []
         card = Passage(text=document_card(document, passages, status), paragraph=0, section=None,
                        id=passages[0].id, doc_id=document.id)
@@ -321,7 +323,7 @@ def document_card(document: Document, passages: list[Passage], status: DocumentS
         lines.append(f"Trích yếu: {document.subject}")
     if document.effective:
         lines.append(f"Hiệu lực: {document.effective}")
-    chapters = [path[-1] for path, _ in outline(passages) if len(path) == 1 and path[-1].kind in ("phan", "chuong", "roman", "annex", "phuluc", "number", "dieu")]
+    chapters = [d for d in top_divisions(passages) if d.kind in ("phan", "chuong", "roman", "annex", "phuluc", "number", "dieu")]
     if chapters:
         lines.append("Bố cục: " + "; ".join(f"{d.label()} {d.heading}".strip() for d in chapters[:20]))
     stated: list[str] = []  # each relation in the sentence that states it, once
@@ -431,7 +433,7 @@ def document_json(document: Document, status: str | None = None) -> dict:
         "type": document.doc_type,
         "issuer": document.issuer,
         "signer": document.signer,
-        "status": status or "còn hiệu lực" if document.doc_type else status,
+        "status": (status or "còn hiệu lực") if document.doc_type else status,  # formal documents say they are in force
         "text_source": document.text_source,
     }
 
