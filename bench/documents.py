@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.documents import TEXT_LAYER, Document, Passage  # noqa: E402
+from index.documents import ATTACHMENT_KINDS, TEXT_LAYER, Document, Passage  # noqa: E402
 from index.errors import VankienError  # noqa: E402
 from index.isolation import parse_isolated  # noqa: E402
 from index.readers import MAX_BYTES  # noqa: E402
@@ -50,7 +50,6 @@ STRUCTURE_NAMES = {
     "phan": "Phần", "chuong": "Chương", "muc": "Mục", "dieu": "Điều", "khoan": "khoản", "diem": "điểm",
     "roman": "I", "letter": "a)", "paren": "(1)",
 }
-ATTACHMENT_KINDS = ("annex", "phuluc")
 BULLETS = ("-", "+")  # expected levels that are not divisions of ours (dash and plus items stay inside passages)
 _SUBJECT_LEAD = re.compile(r"^(v/v|về việc|về)\s+", re.IGNORECASE)
 _SIGNATURE_LEAD = re.compile(r"^(T/M|TM\.|KT\.|K/T|Q\.|TL\.|TUQ\.)\s*", re.IGNORECASE)

@@ -71,6 +71,7 @@ DIVISION_NAMES = {
     "phuluc": "Phụ lục", "annex": "",
 }
 DIVISION_KINDS = (*DIVISION_NAMES, "roman", "number", "letter", "paren")
+ATTACHMENT_KINDS = frozenset({"phuluc", "annex"})  # what is attached to a document: its own Điều are not the document's
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.documents import Division, Document, Passage
+from index.documents import ATTACHMENT_KINDS, Division, Document, Passage
 from index.formal.structure import Node, Unit, build_tree
 from index.references import DivisionRef, DocumentMention
 from index.vietnamese import CodeRef, fold, text_code_refs
@@ -21,7 +21,6 @@ _KINDS = {
     "khoan": {"khoan", "number", "paren"}, "diem": {"diem", "letter", "number", "paren"}, "phuluc": {"phuluc", "annex"},
 }
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-_ATTACHED = {"annex", "phuluc"}
 
 
 @dataclass(frozen=True)
@@ -207,7 +206,7 @@ def _same_division(path: tuple[Division, ...], prefix: tuple[Division, ...]) -> 
 
 
 def _attached(path: tuple[Division, ...]) -> bool:
-    return any(d.kind in _ATTACHED for d in path)
+    return any(d.kind in ATTACHMENT_KINDS for d in path)
 
 
 def _heading_match(refs: tuple[DivisionRef, ...], path: tuple[Division, ...]) -> int | None:

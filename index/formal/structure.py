@@ -32,7 +32,6 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
 ]
 _PREAMBLE = ("can cu", "- can cu", "xet ", "- xet", "theo de nghi", "- theo de nghi", "thuc hien", "trien khai")
 _ARTICLE_LIKE = {"phan", "chuong", "muc", "dieu", "roman", "phuluc", "annex"}
-_ATTACHMENTS = {"phuluc", "annex"}
 _SENTENCE_END = re.compile(r"[.;!?…][\"”’)\]]*$")
 _PREAMBLE_SECTION = "Căn cứ ban hành"
 
