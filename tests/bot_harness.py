@@ -81,3 +81,43 @@ def run_bot(
 
     return asyncio.run(main())
 
+
+
+def buttons(message: dict) -> dict[str, str]:
+    """Button label -> callback data, for a message as Telegram stores it."""
+    return {b["text"]: b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row}
+
+
+def ask_once(fake: FakeBotApi, library: Library, state_path: Path, question: str, chat: int) -> dict:
+    """A first bot process answers `question` in `chat`; returns the answer message as Telegram stored it."""
+    state = BotState(state_path)
+
+    async def scenario(bot: RunningBot) -> dict:
+        fake.queue_message(chat, question)
+        return (await bot.next()).result
+
+    try:
+        answer, errors = run_bot(fake, bot_config(fake, library.data_dir), library, state, scenario)
+    finally:
+        state.close()
+    assert errors == []
+    return answer
+
+
+def press_after_restart(
+    fake: FakeBotApi, library: Library, state_path: Path, answer: dict, *labels: str, chat: int
+) -> tuple[list[Call], list[BaseException]]:
+    """A second bot process, over the same data dir and state file, gets the presses on `answer`."""
+    reopened = Library(library.data_dir, library.embedder)
+    state = BotState(state_path)
+
+    async def scenario(bot: RunningBot) -> list[Call]:
+        for label in labels:
+            fake.queue_callback(chat, buttons(answer)[label], message_id=answer["message_id"])
+        return await bot.next_calls(len(labels), "answerCallbackQuery")
+
+    try:
+        return run_bot(fake, bot_config(fake, library.data_dir), reopened, state, scenario)
+    finally:
+        state.close()
+        reopened.close()

@@ -8,55 +8,17 @@ from bot.keyboards import parse_callback
 from bot.replies import INVALID_BUTTON
 from bot.state import BotState
 from index.library import Library
-from tests.bot_harness import bot_config, run_bot
+from tests.bot_harness import ask_once, bot_config, buttons, press_after_restart, run_bot
 from tests.fake_bot_api import utf16_len
 
 CHAT = 6001
 QUESTION = "Quy định 22-QĐ/TW ngày 28/7/2021 nói về công tác gì?"
 
 
-def buttons(message: dict) -> dict[str, str]:
-    """Button label -> callback data, for a message as Telegram stores it."""
-    return {b["text"]: b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row}
-
-
-def ask_once(fake, bot_library, state_path, question=QUESTION) -> dict:
-    """A first bot process answers `question`; returns the answer message as Telegram stored it."""
-    state = BotState(state_path)
-
-    async def scenario(bot):
-        fake.queue_message(CHAT, question)
-        return (await bot.next()).result
-
-    try:
-        answer, errors = run_bot(fake, bot_config(fake, bot_library.data_dir), bot_library, state, scenario)
-    finally:
-        state.close()
-    assert errors == []
-    return answer
-
-
-def press_after_restart(fake, bot_library, state_path, answer: dict, *labels: str):
-    """A second bot process, over the same data dir and state file, gets the presses on `answer`."""
-    library = Library(bot_library.data_dir, bot_library.embedder)
-    state = BotState(state_path)
-
-    async def scenario(bot):
-        for label in labels:
-            fake.queue_callback(CHAT, buttons(answer)[label], message_id=answer["message_id"])
-        return await bot.next_calls(len(labels), "answerCallbackQuery")
-
-    try:
-        return run_bot(fake, bot_config(fake, bot_library.data_dir), library, state, scenario)
-    finally:
-        state.close()
-        library.close()
-
-
 def test_more_pages_the_answer_in_place_after_a_restart(fake, bot_library, tmp_path):
-    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3")
+    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3", QUESTION, CHAT)
     assert "Kết quả 1–3 / " in answer["text"]
-    _, errors = press_after_restart(fake, bot_library, tmp_path / "bot.sqlite3", answer, "Xem thêm ▶")
+    _, errors = press_after_restart(fake, bot_library, tmp_path / "bot.sqlite3", answer, "Xem thêm ▶", chat=CHAT)
     assert errors == []
     [edit] = fake.calls("editMessageText")
     assert edit.ok and edit.params["message_id"] == answer["message_id"]
@@ -70,8 +32,8 @@ def test_more_pages_the_answer_in_place_after_a_restart(fake, bot_library, tmp_p
 
 
 def test_full_text_shows_the_passage_and_its_neighbours_after_a_restart(fake, bot_library, tmp_path):
-    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3")
-    _, errors = press_after_restart(fake, bot_library, tmp_path / "bot.sqlite3", answer, "📄 Toàn văn 1")
+    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3", QUESTION, CHAT)
+    _, errors = press_after_restart(fake, bot_library, tmp_path / "bot.sqlite3", answer, "📄 Toàn văn 1", chat=CHAT)
     assert errors == []
     [_, full] = fake.calls("sendMessage")
     shown = full.result["text"]
@@ -83,10 +45,10 @@ def test_full_text_shows_the_passage_and_its_neighbours_after_a_restart(fake, bo
 
 
 def test_full_text_of_a_huge_passage_fits_one_message(fake, bot_library, tmp_path):
-    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3", "chuyển đổi số trong quản lý đảng viên là nhiệm vụ trọng tâm")
+    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3", "chuyển đổi số trong quản lý đảng viên là nhiệm vụ trọng tâm", CHAT)
     label = next(label for label, data in buttons(answer).items()
                  if data.startswith("f:") and _passage_text(bot_library, parse_callback(data).args[1]).count("&") > 40)
-    _, errors = press_after_restart(fake, bot_library, tmp_path / "bot.sqlite3", answer, label)
+    _, errors = press_after_restart(fake, bot_library, tmp_path / "bot.sqlite3", answer, label, chat=CHAT)
     [_, full] = fake.calls("sendMessage")
     assert errors == [] and full.ok
     shown = full.result["text"]
@@ -100,8 +62,8 @@ def _passage_text(library: Library, passage_id: int) -> str:
 
 
 def test_votes_are_stored_with_the_question_and_the_passage(fake, bot_library, tmp_path):
-    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3")
-    [thanks_up, thanks_down], errors = press_after_restart(fake, bot_library, tmp_path / "bot.sqlite3", answer, "👍", "👎")
+    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3", QUESTION, CHAT)
+    [thanks_up, thanks_down], errors = press_after_restart(fake, bot_library, tmp_path / "bot.sqlite3", answer, "👍", "👎", chat=CHAT)
     assert errors == [] and "Cảm ơn" in thanks_up.params["text"]
     state = BotState(tmp_path / "bot.sqlite3")
     [question] = state.questions()
@@ -113,7 +75,7 @@ def test_votes_are_stored_with_the_question_and_the_passage(fake, bot_library, t
 
 @pytest.mark.parametrize("data", ["garbage", "m:999999:3", "v:1:2:7", "f:1:" + "9" * 19, "m:1:3:extra"])
 def test_forged_button_data_gets_only_a_short_refusal(fake, bot_library, tmp_path, data):
-    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3")
+    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3", QUESTION, CHAT)
     state = BotState(tmp_path / "bot.sqlite3")
 
     async def scenario(bot):
@@ -127,7 +89,7 @@ def test_forged_button_data_gets_only_a_short_refusal(fake, bot_library, tmp_pat
 
 
 def test_another_users_private_question_cannot_be_paged(fake, bot_library, tmp_path):
-    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3")
+    answer = ask_once(fake, bot_library, tmp_path / "bot.sqlite3", QUESTION, CHAT)
     state = BotState(tmp_path / "bot.sqlite3")
 
     async def scenario(bot):

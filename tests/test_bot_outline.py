@@ -3,52 +3,20 @@ articles with ◀ / ▶, after a restart; the article a question names, first; m
 
 from __future__ import annotations
 
-
-from bot.state import BotState
 from index.library import Library
-from tests.bot_harness import bot_config, run_bot
+from tests.bot_harness import ask_once, buttons, press_after_restart
 
 CHAT = 7001
 
 
-def buttons(message: dict) -> dict[str, str]:
-    return {b["text"]: b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row}
-
-
-def ask(fake, library: Library, state_path, question: str) -> dict:
-    state = BotState(state_path)
-
-    async def scenario(bot):
-        fake.queue_message(CHAT, question)
-        return (await bot.next()).result
-
-    try:
-        answer, errors = run_bot(fake, bot_config(fake, library.data_dir), library, state, scenario)
-    finally:
-        state.close()
-    assert errors == []
-    return answer
-
-
 def press(fake, library: Library, state_path, message: dict, label: str) -> None:
     """A new bot process (a restart) over the same data and state presses one button of `message`."""
-    reopened = Library(library.data_dir, library.embedder)
-    state = BotState(state_path)
-
-    async def scenario(bot):
-        fake.queue_callback(CHAT, buttons(message)[label], message_id=message["message_id"])
-        await bot.next("answerCallbackQuery")
-
-    try:
-        _, errors = run_bot(fake, bot_config(fake, library.data_dir), reopened, state, scenario)
-    finally:
-        state.close()
-        reopened.close()
+    _, errors = press_after_restart(fake, library, state_path, message, label, chat=CHAT)
     assert errors == []
 
 
 def test_the_document_answer_pages_its_outline_and_opens_articles_after_a_restart(fake, formal_library, tmp_path):
-    answer = ask(fake, formal_library, tmp_path / "bot.sqlite3", "Quy định 112-QĐ/TU là gì?")
+    answer = ask_once(fake, formal_library, tmp_path / "bot.sqlite3", "Quy định 112-QĐ/TU là gì?", CHAT)
     text = answer["text"]
     assert "Quy định số 112-QĐ/TU" in text and "Trịnh Xuân Trường" in text and "ngày 05 tháng 9 năm 2025" in text
     assert "📑 Mục lục" in buttons(answer)
@@ -74,7 +42,7 @@ def test_the_document_answer_pages_its_outline_and_opens_articles_after_a_restar
 
 
 def test_an_article_asked_by_number_comes_first_with_its_neighbours_one_tap_away(fake, formal_library, tmp_path):
-    answer = ask(fake, formal_library, tmp_path / "bot.sqlite3", "dieu 5 quy dinh 112 qd tu noi gi")
+    answer = ask_once(fake, formal_library, tmp_path / "bot.sqlite3", "dieu 5 quy dinh 112 qd tu noi gi", CHAT)
     first = answer["text"].split("\n\n")[1]
     assert "Chương II › Điều 5" in first and "Mác - Lênin" in answer["text"]
     press(fake, formal_library, tmp_path / "bot.sqlite3", answer, "📖 Cả điều, mục")
@@ -83,14 +51,14 @@ def test_an_article_asked_by_number_comes_first_with_its_neighbours_one_tap_away
 
 
 def test_a_replaced_document_is_flagged_and_a_missing_one_is_said(fake, formal_library, tmp_path):
-    answer = ask(fake, formal_library, tmp_path / "bot.sqlite3", "Điều 2 Quy định 87-QĐ/TU")
+    answer = ask_once(fake, formal_library, tmp_path / "bot.sqlite3", "Điều 2 Quy định 87-QĐ/TU", CHAT)
     assert "⚠️ Văn bản này đã bị thay thế bởi Quy định số 112-QĐ/TU" in answer["text"]
-    missing = ask(fake, formal_library, tmp_path / "bot.sqlite3", "Quy định 69-QĐ/TW nói gì về học tập lý luận?")
+    missing = ask_once(fake, formal_library, tmp_path / "bot.sqlite3", "Quy định 69-QĐ/TW nói gì về học tập lý luận?", CHAT)
     assert missing["text"].split("\n")[1].startswith("ℹ️ Quy định 69-QĐ/TW chưa có trong thư viện")
 
 
 def test_a_forged_outline_button_for_another_document_is_refused(fake, formal_library, tmp_path):
-    answer = ask(fake, formal_library, tmp_path / "bot.sqlite3", "Quy định 112-QĐ/TU là gì?")
+    answer = ask_once(fake, formal_library, tmp_path / "bot.sqlite3", "Quy định 112-QĐ/TU là gì?", CHAT)
     forged = dict(answer, reply_markup={"inline_keyboard": [[{"text": "x", "callback_data": "o:999999:1:0"}]]})
     press(fake, formal_library, tmp_path / "bot.sqlite3", forged, "x")
     [*_, refused] = fake.calls("answerCallbackQuery")
