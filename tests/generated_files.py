@@ -1,6 +1,10 @@
-"""Builders of test input files: legacy Vietnamese code page text, raw PDFs."""
+"""Builders of test input files: legacy Vietnamese code page text, raw PDFs, .docx."""
 
+import io
 import unicodedata
+from typing import Callable
+
+import docx
 
 
 def cp1258(text: str) -> bytes:
@@ -29,3 +33,12 @@ def pdf_bytes(objects: list[str], root: int = 1, extra_trailer: str = "") -> byt
     out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root {root} 0 R{extra_trailer} >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return out
+
+
+def docx_bytes(build: Callable[[docx.document.Document], object]) -> bytes:
+    """A real .docx written by python-docx after `build` fills the document."""
+    document = docx.Document()
+    build(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import docx
 import pytest
 
 from index.cleaning import build_document
@@ -13,6 +11,7 @@ from index.documents import Block, Division, ParsedFile
 from index.formal import read_formal
 from index.formal.casing import sentence_case
 from index.readers import read_file
+from tests.generated_files import docx_bytes
 
 PARTY_HEADER = (
     "BAN CHẤP HÀNH TRUNG ƯƠNG          ĐẢNG CỘNG SẢN VIỆT NAM\n"
@@ -50,14 +49,6 @@ def labels(passages) -> list[str]:
 
 def passage_at(passages, label: str):
     return next(p for p in passages if p.path_label() == label)
-
-
-def docx_bytes(build) -> bytes:
-    document = docx.Document()
-    build(document)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 # --------------------------------------------------------------------------- header layouts

@@ -7,7 +7,6 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 from pypdf import PdfWriter
 
@@ -15,7 +14,7 @@ from index.documents import Block
 from index.errors import CorruptFile, EmptyDocument, FileTooLarge, UnsupportedFile
 from index.readers import read_file
 from index.readers.pdf import paragraphs
-from tests.generated_files import cp1258, pdf_bytes
+from tests.generated_files import cp1258, docx_bytes, pdf_bytes
 
 # --------------------------------------------------------------------------- building input files
 
@@ -37,14 +36,6 @@ def minimal_pdf(lines: list[str], title: str | None = None) -> bytes:
     if title:
         objects.append(f"<< /Title ({escaped(title)}) >>")
     return pdf_bytes(objects, extra_trailer=f" /Info {len(objects)} 0 R" if title else "")
-
-
-def docx_bytes(build) -> bytes:
-    document = docx.Document()
-    build(document)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def rewrite_zip(data: bytes, replace: dict[str, bytes], add: dict[str, bytes] | None = None) -> bytes:
