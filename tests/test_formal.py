@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.cleaning import build_document
-from index.documents import Block, Division, ParsedFile
+from index.documents import OCR, Block, Division, ParsedFile
 from index.formal import read_formal
 from index.formal.casing import sentence_case
 from index.readers import read_file
@@ -508,3 +508,59 @@ def test_a_capitals_type_line_running_into_its_subject_is_cut_after_the_type():
 
     assert document.doc_type == "Quyết định"
     assert document.subject == "Chấp thuận chủ trương đầu tư đồng thời chấp thuận nhà đầu tư"
+
+
+def test_an_ocr_block_joining_the_subject_and_the_addressee_is_cut_at_kinh_gui():
+    document, passages = read(
+        "BỘ CÔNG THƯƠNG          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "CỤC HÓA CHẤT          Độc lập - Tự do - Hạnh phúc",
+        "Số: 813/HC-CNHC          Hà Nội, ngày 22 tháng 4 năm 2026",
+        "V/v trao đổi về một số quy định trong lĩnh vực hóa chất Kính gửi: Cục Hải quan và các vướng mắc trong quá "
+        "trình thực hiện Nghị định hướng dẫn Luật Hóa chất, Cục Hóa chất có ý kiến như sau:",
+        "1. Về công bố mục đích sử dụng hóa chất trên Cơ sở dữ liệu chuyên ngành hóa chất",
+        source="cv.pdf",
+    )
+
+    assert document.subject == "V/v trao đổi về một số quy định trong lĩnh vực hóa chất"
+    assert document.title == "Công văn số 813/HC-CNHC của Cục Hóa chất, Bộ Công Thương về việc trao đổi về một số quy định trong lĩnh vực hóa chất"
+    assert passages[0].text.startswith("Kính gửi: Cục Hải quan và các vướng mắc")
+
+
+def _ocr_read(*blocks: str):
+    parsed = ParsedFile(source="scan.pdf", blocks=tuple(Block(b) for b in blocks), text_source=OCR)
+    return build_document(parsed, "h")
+
+
+OCR_BODY = (
+    "Thực hiện Nghị định về hóa chất, Cục Hóa chất đề nghị các đơn vị rà soát danh mục hóa chất.",
+    "Cục Hóa chất sẽ tổng hợp ý kiến về hóa chát nguy hiểm và báo cáo Bộ trưởng về hóa chất cần kiểm soát.",
+)
+
+
+def test_ocr_capitals_with_a_misread_tone_are_respelled_from_the_body():
+    document, _ = _ocr_read(
+        "BỘ CÔNG THƯƠNG          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "CỤC HÓA CHÁT          Độc lập - Tự do - Hạnh phúc",
+        "Số: 15/HC-CNHC          Hà Nội, ngày 2 tháng 4 năm 2026",
+        "V/v rà soát danh mục hóa chât",
+        *OCR_BODY,
+    )
+
+    # "hóa chất" five times in the body, the slip "hóa chát" once: the body's spelling wins for capitals;
+    # lower-case words are read as well in the header as in the body, so the subject stays as read
+    assert document.issuer == "Cục Hóa chất, Bộ Công Thương"
+    assert document.subject == "V/v rà soát danh mục hóa chât"
+
+
+def test_respelling_needs_the_body_to_agree_and_leaves_text_layers_alone():
+    header = (
+        "BỘ CÔNG THƯƠNG          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "CỤC HÓA CHÁT          Độc lập - Tự do - Hạnh phúc",
+        "Số: 15/HC-CNHC          Hà Nội, ngày 2 tháng 4 năm 2026",
+        "V/v rà soát danh mục hóa chât",
+    )
+    once = _ocr_read(*header, "Đề nghị các đơn vị báo cáo về hóa chất trước ngày 30 tháng 4 năm 2026.")[0]
+    text_layer = read(*header, *OCR_BODY, source="cv.pdf")[0]
+
+    assert once.issuer == "Cục Hóa chát, Bộ Công Thương"  # one occurrence in the body is no evidence
+    assert text_layer.issuer == "Cục Hóa chát, Bộ Công Thương"  # a text layer is what the issuer typed

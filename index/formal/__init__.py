@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from index.documents import Block, DigitalSignature, Division, Document, ParsedFile, Passage
+from index.documents import OCR, Block, DigitalSignature, Division, Document, ParsedFile, Passage
 from index.errors import EmptyDocument
 from index.formal.closing import Closing, find_closing
 from index.formal.header import read_header
@@ -20,6 +20,7 @@ from index.formal.lines import Line, formal_lines
 from index.formal.names import looks_like_person
 from index.formal.naming import citation_title, issuer_name
 from index.formal.relations import effective_clause, find_relations
+from index.formal.respelling import BodySpelling
 from index.formal.structure import build_tree, tree_passages, units_of
 from index.vietnamese import find_codes
 
@@ -37,6 +38,10 @@ def read_formal(parsed: ParsedFile, content_hash: str, max_chars: int) -> tuple[
     if header.body_remainder is not None:
         run_on = lines[header.body_start]
         lines[header.body_start] = Line((header.body_remainder,), run_on.block, True)
+    if parsed.text_source == OCR:  # capitals lose their tone marks to OCR more often than the body's words do
+        spelling = BodySpelling(" ".join(line.text for line in lines[header.body_start :]))
+        header.issuer_lines = [spelling.respell(text) for text in header.issuer_lines]
+        header.subject_lines = [spelling.respell(text) for text in header.subject_lines]
     parts = _parts(lines, header.body_start)
     signers: list[str] = []
     titles: list[str] = []

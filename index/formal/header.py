@@ -160,14 +160,15 @@ _BODY_INSIDE = re.compile(r"\s(?=(?:Kính gửi|Thực hiện|Căn cứ|Triển 
 def _cut_run_on_subject(header: Header, zone: list[Line]) -> None:
     """'Kết quả kiểm tra ... vật liệu nổ công nghiệp Thực hiện Quyết định số ...': OCR joined the centred subject
     and the first paragraph; the subject ends where a capitalised body opener starts."""
-    if not header.subject_lines or header.body_start == 0 or zone[header.body_start - 1].text != header.subject_lines[-1]:
+    if not header.subject_lines:
         return
     last = header.subject_lines[-1]
-    cut = _run_on_cut(last)
+    holder = next((i for i in range(header.body_start - 1, -1, -1) if last in (zone[i].text, *zone[i].segments)), None)
+    cut = _run_on_cut(last) if holder is not None else None
     if cut is not None:
         header.subject_lines[-1] = last[:cut].strip()
         header.body_remainder = last[cut:].strip()
-        header.body_start -= 1
+        header.body_start = holder  # lines read after it, if any, follow the body's start
 
 
 def _names_the_subject(text: str) -> bool:
