@@ -21,7 +21,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from index.atomic import fsync_path
+from index.atomic import atomic_folder, fsync_path
 from index.documents import Document, Passage, SearchResult
 from index.embedders import Embedder
 from index.errors import DocumentNotFound, EmbedderMismatch, UnsupportedFile, VankienError
@@ -371,20 +371,12 @@ class Library:
     def _write_generation(self, generation: int, segments: list[Segment], deleted: np.ndarray,
                           removed: dict[str, SyllableTable]) -> None:
         """Write gen-N (segment names, deleted ids, their syllable counts) under a temporary name, fsync, rename."""
-        final = _generation_dir(self.data_dir, generation)
-        staging = final.with_name(final.name + ".tmp")
-        for folder in (staging, final):
-            shutil.rmtree(folder, ignore_errors=True)
-        staging.mkdir()
-        manifest = {"segments": [s.name for s in segments], "removed": sorted(removed)}
-        (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-        np.save(staging / "deleted.npy", np.asarray(deleted, dtype=np.int64))
-        for name, table in removed.items():
-            table.save(staging / "removed" / name)
-        for path in staging.rglob("*"):
-            fsync_path(path)
-        os.replace(staging, final)
-        fsync_path(self.data_dir)
+        with atomic_folder(_generation_dir(self.data_dir, generation)) as staging:
+            manifest = {"segments": [s.name for s in segments], "removed": sorted(removed)}
+            (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+            np.save(staging / "deleted.npy", np.asarray(deleted, dtype=np.int64))
+            for name, table in removed.items():
+                table.save(staging / "removed" / name)
 
 
 def current_generation(data_dir: Path) -> int:

@@ -6,14 +6,12 @@ segment saved to disk (its folder renamed into place only once complete).
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from index.atomic import fsync_path
+from index.atomic import atomic_folder
 from index.documents import Document, Passage
 from index.embedders import Embedder
 from index.lexical import LexicalSegment, PostingsBuilder
@@ -27,19 +25,13 @@ Progress = Callable[[int, int], None]  # (done, total) passages embedded; total 
 
 
 def save_segment(segment: Segment, segments_dir: Path) -> Segment:
-    """Write a segment's folder under a temporary name, fsync it, then rename it into place.
+    """Write a segment's folder under a temporary name, fsync it, then rename it into place (index/atomic.py).
 
     Returns the segment with its BM25 postings memory-mapped from the saved files, so the arrays built in
     memory are released: a long write holds one flush's worth of postings, not all of them."""
     final = segments_dir / segment.name
-    staging = segments_dir / (segment.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    segment.save(staging)
-    for path in staging.rglob("*"):
-        if path.is_file():
-            fsync_path(path)
-    os.replace(staging, final)
-    fsync_path(segments_dir)
+    with atomic_folder(final) as staging:
+        segment.save(staging)
     return Segment(
         segment.name, segment.ids, segment.vectors, LexicalSegment.load(final / "lexical"), SyllableTable.load(final / "syllables")
     )
