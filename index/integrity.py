@@ -5,13 +5,12 @@ For tests after a crash and for admins (`python -m index check`): every problem 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from index.library import DB_NAME, MANIFEST
-from index.restoration import SyllableTable
+from index.generation import Generation, generation_folder
+from index.library import DB_NAME
 from index.segments import SEGMENTS_DIR, Segment
 from index.store import Store
 
@@ -59,17 +58,14 @@ def _check_generation(data_dir: Path, store: Store, generation: int) -> list[str
         if stored_ids:
             problems.append(f"SQLite có {len(stored_ids)} đoạn nhưng chưa có thế hệ chỉ mục nào (generation = 0).")
         return problems
-    folder = data_dir / f"gen-{generation}"
+    folder = generation_folder(data_dir, generation)
     if not folder.is_dir():
         return problems + [f"Thiếu thư mục {folder.name} của thế hệ đang dùng."]
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        names = manifest["segments"]
-        deleted = np.load(folder / "deleted.npy")
-        for name in manifest["removed"]:
-            SyllableTable.load(folder / "removed" / name)
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:
+        written = Generation.load(data_dir, generation)
+    except (OSError, ValueError, KeyError) as error:  # a bad manifest.json raises a ValueError too
         return problems + [f"Không mở được {folder.name}: {error}"]
+    names, deleted = written.segment_names, written.deleted
     segments = []
     for name in names:
         try:
@@ -89,7 +85,7 @@ def _check_generation(data_dir: Path, store: Store, generation: int) -> list[str
         problems.append(f"{len(all_held) - len(np.unique(all_held))} mã đoạn nằm trong hai đoạn chỉ mục.")
     if stray := sorted(set(deleted.tolist()) - set(all_held.tolist())):
         problems.append(f"{len(stray)} mã đã xoá không thuộc đoạn chỉ mục nào: {_sample(stray)}.")
-    if stale := sorted(set(manifest["removed"]) - set(names)):
+    if stale := sorted(set(written.removed) - set(names)):
         problems.append(f"Số đếm âm tiết của đoạn đã xoá ghi cho đoạn chỉ mục không còn dùng: {', '.join(stale)}.")
     live = all_held[~np.isin(all_held, deleted)]
     problems += _compare("chỉ mục (FAISS + BM25)", live, set(stored_ids))

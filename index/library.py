@@ -2,7 +2,8 @@
 
 On disk: `index.sqlite3` (documents, passages, metadata), `segments/` (immutable slices of the vector and
 BM25 indexes and of the diacritic model's counts, index/segments.py) and one `gen-N/` folder naming the live
-segments, the removed passage ids they still hold and those passages' syllable counts. A write saves new segments and `gen-N+1/` beside the live ones,
+segments, the removed passage ids they still hold and those passages' syllable counts (index/generation.py).
+A write saves new segments and `gen-N+1/` beside the live ones,
 then a single SQLite transaction switches to it, so a crash at any point leaves one complete generation in
 use; what no generation names is deleted afterwards.
 """
@@ -10,10 +11,8 @@ use; what no generation names is deleted afterwards.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
-import shutil
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,10 +20,11 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from index.atomic import atomic_folder, fsync_path
+from index.atomic import fsync_path
 from index.documents import Document, Passage, SearchResult
 from index.embedders import Embedder
 from index.errors import DocumentNotFound, EmbedderMismatch, UnsupportedFile, VankienError
+from index.generation import Generation, collect_garbage, is_written, predates_segments
 from index.isolation import parse_isolated
 from index.lookup import Article, articles
 from index.readers import MAX_BYTES
@@ -37,7 +37,6 @@ from index.store import Store
 log = logging.getLogger(__name__)
 
 DB_NAME = "index.sqlite3"
-MANIFEST = "manifest.json"
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".rtf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
 
@@ -75,10 +74,6 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, Van
         else:
             errors.append((str(path), UnsupportedFile(f"Không tìm thấy tệp hoặc thư mục: {path}")))
     return files, errors
-
-
-def _generation_dir(data_dir: Path, generation: int) -> Path:
-    return data_dir / f"gen-{generation}"
 
 
 class Library:
@@ -149,33 +144,22 @@ class Library:
 
     def _load_snapshot(self) -> Snapshot:
         generation = int(self._store.get_meta("generation") or 0)
-        folder = _generation_dir(self.data_dir, generation)
-        if generation == 0 or not (folder / MANIFEST).exists():
+        if generation == 0 or not is_written(self.data_dir, generation):
             return self._empty_snapshot(generation)
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        segments = [Segment.load(self.segments_dir / name) for name in manifest["segments"]]
-        removed = {name: SyllableTable.load(folder / "removed" / name) for name in manifest["removed"]}
-        return snapshot_of(generation, segments, np.load(folder / "deleted.npy"), removed, self._dim())
+        written = Generation.load(self.data_dir, generation)
+        segments = [Segment.load(self.segments_dir / name) for name in written.segment_names]
+        return snapshot_of(generation, segments, written.deleted, written.removed, self._dim())
 
     def _outdated_format(self) -> bool:
         """A generation written before segments existed (one FAISS file and a bm25s folder)."""
-        folder = _generation_dir(self.data_dir, self.generation)
-        return not self._staging and self.generation > 0 and (folder / "vectors.faiss").exists() and not (folder / MANIFEST).exists()
+        return not self._staging and predates_segments(self.data_dir, self.generation)
 
     def _collect_garbage(self) -> None:
         """Generations other than the live one, and segments it does not name (merged away, or left by an
         interrupted write). A staging library deletes nothing: the folder still belongs to the live index."""
         if self._staging:
             return
-        live = {segment.name for segment in self._snapshot.segments}
-        for folder in self.data_dir.glob("gen-*"):
-            suffix = folder.name[4:]
-            if suffix.endswith(".tmp") or (suffix.isdigit() and int(suffix) < self.generation):
-                shutil.rmtree(folder, ignore_errors=True)
-        if self.segments_dir.is_dir():
-            for folder in self.segments_dir.iterdir():
-                if folder.name not in live:
-                    shutil.rmtree(folder, ignore_errors=True)
+        collect_garbage(self.data_dir, Generation(self.generation, tuple(s.name for s in self._snapshot.segments)))
 
     def close(self) -> None:
         self._store.close()
@@ -370,13 +354,7 @@ class Library:
 
     def _write_generation(self, generation: int, segments: list[Segment], deleted: np.ndarray,
                           removed: dict[str, SyllableTable]) -> None:
-        """Write gen-N (segment names, deleted ids, their syllable counts) under a temporary name, fsync, rename."""
-        with atomic_folder(_generation_dir(self.data_dir, generation)) as staging:
-            manifest = {"segments": [s.name for s in segments], "removed": sorted(removed)}
-            (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-            np.save(staging / "deleted.npy", np.asarray(deleted, dtype=np.int64))
-            for name, table in removed.items():
-                table.save(staging / "removed" / name)
+        Generation(generation, tuple(s.name for s in segments), deleted, removed).write(self.data_dir)
 
 
 def current_generation(data_dir: Path) -> int:
