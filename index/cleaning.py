@@ -14,13 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from index.document_types import HEADING_TYPES
 from index.documents import Block, Document, ParsedFile, Passage
 from index.errors import EmptyDocument
 from index.formal import read_formal, structured_passages
 from index.formal.header import NATIONAL_LINES
 from index.formal.lines import INVISIBLE
-from index.splitting import MAX_CHARS, sentence_cuts, split_paragraph
-from index.vietnamese import find_codes, fold, normalize_text
+from index.sentences import ends_sentence, sentence_cuts
+from index.splitting import MAX_CHARS, split_paragraph
+from index.vietnamese import find_codes, fold, is_all_caps, normalize_text
 
 # ------------------------------------------------------------------------------------ vocabulary
 _NAVIGATION = frozenset(
@@ -44,13 +46,6 @@ _RELATED_LISTS = frozenset(
     }
 )
 _NAVIGATION_MAX_CHARS = 40
-_DOC_TYPES = frozenset(
-    {
-        "nghi quyet", "quyet dinh", "chi thi", "ket luan", "quy dinh", "thong bao", "huong dan",
-        "bao cao", "ke hoach", "cong van", "de an", "chuong trinh", "quy che", "luat", "nghi dinh",
-        "thong tu", "to trinh", "chuong trinh hanh dong",
-    }
-)
 _ISSUER_PREFIXES = (
     "ban chap hanh", "bo chinh tri", "ban bi thu", "ban thuong vu", "tinh uy", "thanh uy", "huyen uy",
     "quan uy", "thi uy", "dang uy", "dang bo", "chi bo", "uy ban", "ubnd", "hoi dong nhan dan", "hdnd",
@@ -60,7 +55,6 @@ _ISSUER_PREFIXES = (
 _JUNK_TITLES = frozenset({"untitled", "no title", "document", "title", "tài liệu", "văn bản", "slide 1"})
 
 # ------------------------------------------------------------------------------------ patterns
-_SENTENCE_END = re.compile(r"[.;:!?…][\"”’)\]]*$")
 _DATE_PHRASE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _DATE_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(?![\d/.-]?\d)")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -263,7 +257,7 @@ def _find_title(blocks: list[Block], candidates: list[int], head: _Head) -> None
     doc_type: int | None = None
     for position, index in enumerate(candidates):
         text = blocks[index].text.replace("\n", " ")
-        if fold(text).rstrip(" .:") in _DOC_TYPES:
+        if fold(text).rstrip(" .:") in HEADING_TYPES:
             doc_type = index
             continue
         if not _is_title_like(text):
@@ -294,7 +288,7 @@ def _consume_declared_title(blocks: list[Block], candidates: list[int], head: _H
 
 def _is_rubric(text: str) -> bool:
     """A site section name above a headline ('Xây dựng Đảng'): a few words, no sentence."""
-    return len(text.split()) <= 3 and "\n" not in text and not _SENTENCE_END.search(text)
+    return len(text.split()) <= 3 and "\n" not in text and not ends_sentence(text)
 
 
 def _is_title_like(text: str) -> bool:
@@ -461,7 +455,7 @@ def _heading(block: Block) -> str | None:
         return _heading_text(lines)
     if len(one_line) > 200 or one_line.endswith((".", ";")):
         return None
-    if _PART.match(one_line) or _ROMAN_HEADING.match(one_line) or _is_all_caps(one_line):
+    if _PART.match(one_line) or _ROMAN_HEADING.match(one_line) or is_all_caps(one_line):
         return _heading_text(lines)
     return None
 
@@ -470,12 +464,6 @@ def _heading_text(lines: list[str]) -> str:
     if len(lines) > 1 and _BARE_PART.match(lines[0]):
         return f"{lines[0].rstrip('.:')}. {' '.join(lines[1:])}"
     return " ".join(lines)
-
-
-def _is_all_caps(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    upper = sum(1 for ch in letters if ch.isupper())
-    return len(text.split()) >= 2 and len(letters) >= 6 and upper >= 0.8 * len(letters)
 
 
 def _article(text: str) -> tuple[str, bool] | None:
@@ -487,7 +475,7 @@ def _article(text: str) -> tuple[str, bool] | None:
     label = first[: match.end()].strip().rstrip(".:-– ")
     if rest:
         return (first if len(first) <= 200 else label), True
-    if len(first) <= 200 and not _SENTENCE_END.search(first):
+    if len(first) <= 200 and not ends_sentence(first):
         return first, False
     cut = next((c for c in sentence_cuts(first) if match.end() < c <= 200), None)
     return (first[:cut].strip().rstrip(".") if cut else label), True

@@ -12,6 +12,15 @@ class UnsupportedFile(VankienError):
 class CorruptFile(VankienError):
     """The file claims a format we read but cannot be parsed (broken zip, bad xref, encrypted, bomb)."""
 
+    @classmethod
+    def unreadable(cls, name: str) -> "CorruptFile":
+        """The one sentence for a file no reader can open: damaged, or encrypted in a way we cannot tell apart."""
+        return cls(f"Tệp {name} bị hỏng hoặc bị mã hoá, không đọc được.")
+
+    @classmethod
+    def password_protected(cls, name: str) -> "CorruptFile":
+        return cls(f"Tệp {name} được đặt mật khẩu, không đọc được; hãy gỡ mật khẩu rồi gửi lại.")
+
 
 class EmptyDocument(VankienError):
     """The file parsed but holds no text worth indexing."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from index.document_types import DOCUMENT_TYPES, NAMED_IN_QUESTIONS
 from index.vietnamese import CodeRef, fold, normalize_text, query_code_refs
 
 
@@ -50,18 +51,11 @@ _DIVISION_RE = re.compile(
     rf"(?<!\w)({'|'.join(_DIVISION_WORDS)})\s+(?:so\s+)?(\d+(?:\.\d+)*[a-z]?|[a-z]+)(?!\w|\.\d)(?!\s*(?:{_UNITS})(?!\w))"
 )
 
-_DOC_TYPES = {
-    "luat": "Luật", "nghi quyet": "Nghị quyết", "nghi dinh": "Nghị định", "thong tu": "Thông tư",
-    "quyet dinh": "Quyết định", "quy dinh": "Quy định", "chi thi": "Chỉ thị", "ket luan": "Kết luận",
-    "ke hoach": "Kế hoạch", "huong dan": "Hướng dẫn", "cong van": "Công văn", "thong bao": "Thông báo",
-    "quy che": "Quy chế", "dieu le": "Điều lệ", "bao cao": "Báo cáo", "de an": "Đề án",
-    "chuong trinh": "Chương trình", "to trinh": "Tờ trình",
-}
 # Also everyday words ("quy định gì", "hướng dẫn Điều 24"): a document only when numbered, capitalised,
 # followed by "của <issuer>", or opening the question.
 _AMBIGUOUS_TYPES = {"quy dinh", "quyet dinh", "huong dan", "thong bao", "bao cao", "ket luan", "ke hoach", "chuong trinh"}
 _NOT_A_LAW = r"(?<!phap )(?<!ky )(?<!quy )(?<!dieu )"  # "pháp luật", "kỷ luật", "quy luật", "điều luật"
-_TYPE_RE = re.compile(rf"(?<!\w){_NOT_A_LAW}({'|'.join(_DOC_TYPES)})(?!\w)(?!\s+(?:su|le|phap)(?!\w))")
+_TYPE_RE = re.compile(rf"(?<!\w){_NOT_A_LAW}({'|'.join(sorted(NAMED_IN_QUESTIONS, key=len, reverse=True))})(?!\w)(?!\s+(?:su|le|phap)(?!\w))")
 _CODE_AT = re.compile(r"[ \t]*(?:so[ \t]*)?(?>(\d{1,5})((?:[ \t]*[-/][ \t]*[a-z0-9]+)*))(?![\w,.]\d)")
 _PERIOD_AT = re.compile(r"[ \t]*(?:nam|thang|ngay)(?!\w)")  # "kế hoạch 5 năm" is a period, not a number
 _BARE_CODE_RE = re.compile(
@@ -177,7 +171,7 @@ def _mention_at(text: str, folded: str, start: int, type_end: int, stop_at: set[
         else:
             break
     year = year or next((c.year for c in codes if c.year), None) or _law_year(code)
-    return _Found(start, pos, DocumentMention(_DOC_TYPES[words], codes, issuer, name, year, code), head_end)
+    return _Found(start, pos, DocumentMention(DOCUMENT_TYPES[words], codes, issuer, name, year, code), head_end)
 
 
 def _issuer_at(text: str, folded: str, pos: int, bare: bool, stop_at: set[int]) -> tuple[str, int] | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from index.sentences import sentence_cuts
+
 MAX_CHARS = 1000
-ABBREVIATIONS = frozenset({"ThS", "Ths", "Tp", "Th"})
-_WORD_BEFORE_DOT = re.compile(r"(\w+)\.[\"”’)\]]*\s+$")
 
 
 def split_paragraph(text: str, max_chars: int = MAX_CHARS) -> list[str]:
@@ -48,19 +48,6 @@ def _pieces(text: str, max_chars: int, levels: tuple[Callable[[str], list[int]],
             pieces.append(current.strip())
         return pieces
     return [text[start : start + max_chars].strip() for start in range(0, len(text), max_chars)]
-
-
-def sentence_cuts(text: str) -> list[int]:
-    cuts = []
-    for match in re.finditer(r"[.;?!…][\"”’)\]]*\s+", text):
-        following = text[match.end() : match.end() + 1]
-        if not following or not (following.isupper() or following.isdigit() or following in "\"“‘(["):
-            continue
-        word = _WORD_BEFORE_DOT.search(text, max(0, match.start() - 64), match.end())  # a window: linear on long paragraphs
-        if word and (word.group(1) in ABBREVIATIONS or (len(word.group(1)) <= 3 and word.group(1).isupper())):
-            continue  # "TP. Hồ Chí Minh", "PGS. TS." are not sentence ends
-        cuts.append(match.end())
-    return [cut for cut in cuts if cut < len(text)]
 
 
 def _semicolon_cuts(text: str) -> list[int]:

@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.document_types import CODE_LETTERS
+
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 _VOWELS = set("aăâeêioôơuưy")
 _SHAPED_VOWELS = set("ăâêôơư")
@@ -28,6 +30,14 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return stripped.replace("đ", "d")
+
+
+def is_all_caps(text: str) -> bool:
+    """A line of capitals (a heading, a header name): two words or more, six letters or more, at least 80 % of
+    them upper case (a stray lower-case OCR letter or "và" inside "BỘ CÔNG THƯƠNG VÀ ..." allowed)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    upper = sum(1 for ch in letters if ch.isupper())
+    return len(text.split()) >= 2 and len(letters) >= 6 and upper >= 0.8 * len(letters)
 
 
 def has_diacritics(word: str) -> bool:
@@ -106,25 +116,7 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
 
 # ---------------------------------------------------------------- document codes
 
-_DOC_TYPES_BY_WORDS = {
-    "quy dinh": "QD",
-    "quyet dinh": "QD",
-    "nghi quyet": "NQ",
-    "chi thi": "CT",
-    "ket luan": "KL",
-    "de an": "DA",
-    "thong bao": "TB",
-    "huong dan": "HD",
-    "ke hoach": "KH",
-    "bao cao": "BC",
-    "quy che": "QC",
-    "nghi dinh": "ND",
-    "thong tu": "TT",
-    "cong van": "CV",
-    "to trinh": "TTR",
-    "chuong trinh": "CTR",
-}
-_DOC_TYPE_CODES = sorted({*_DOC_TYPES_BY_WORDS.values(), "CTHD", "QDI"}, key=len, reverse=True)
+_DOC_TYPE_CODES = sorted({*CODE_LETTERS.values(), "CTHD", "QDI"}, key=len, reverse=True)
 _KNOWN_ISSUERS = (
     "UBKTTW|UBKT|UBND|HDND|BCHTW|BCH|BCT|BBT|BTV|BTC|BTG|BDV|BNC|VPTW|VPTU|DUK|DU|TW|TU|HU|TTG|CP|QH|UBTVQH"
 )
@@ -139,7 +131,7 @@ _QUERY_TYPE_FIRST_RE = re.compile(
     rf"(?<![\w])({_TYPES})\s*(?:so\s*)?(\d{{1,5}})(?:\s*[-/ ]\s*({_KNOWN_ISSUERS.lower()}))?(?![\w])"
 )
 _WORDS_THEN_NUMBER_RE = re.compile(
-    r"(?<![\w])(" + "|".join(_DOC_TYPES_BY_WORDS) + r")\s+(?:so\s+)?(\d{1,5})(?![\d,.]\d)(?!\s*(?:nam|thang|ngay)\b)"
+    r"(?<![\w])(" + "|".join(CODE_LETTERS) + r")\s+(?:so\s+)?(\d{1,5})(?![\d,.]\d)(?!\s*(?:nam|thang|ngay)\b)"
 )
 
 
@@ -183,7 +175,7 @@ def text_code_refs(text: str) -> list[CodeRef]:
         refs.append(CodeRef(int(number), _fold_upper(kind), _fold_upper(issuer), int(year) if year else None))
     folded = fold(text)
     for match in _WORDS_THEN_NUMBER_RE.finditer(folded):
-        refs.append(CodeRef(int(match.group(2)), _DOC_TYPES_BY_WORDS[match.group(1)]))
+        refs.append(CodeRef(int(match.group(2)), CODE_LETTERS[match.group(1)]))
     return refs
 
 
@@ -198,7 +190,7 @@ def query_code_refs(query: str) -> list[CodeRef]:
         kind, number, issuer = match.groups()
         refs.append(CodeRef(int(number), kind.upper(), issuer.upper() if issuer else None))
     for match in _WORDS_THEN_NUMBER_RE.finditer(folded):
-        refs.append(CodeRef(int(match.group(2)), _DOC_TYPES_BY_WORDS[match.group(1)]))
+        refs.append(CodeRef(int(match.group(2)), CODE_LETTERS[match.group(1)]))
     return _most_specific(refs)
 
 

@@ -12,31 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.document_types import DOCUMENT_TYPES, TYPE_BY_CODE_LETTERS
 from index.formal.casing import sentence_case
 from index.formal.lines import Line
 from index.vietnamese import fold
 
 HEADER_MAX_LINES = 60
 
-# Folded type words -> the type as shown. Longest first, so "chuong trinh hanh dong" wins over "chuong trinh".
-DOCUMENT_TYPES = {
-    "nghi quyet": "Nghị quyết", "quyet dinh": "Quyết định", "chi thi": "Chỉ thị", "ket luan": "Kết luận",
-    "quy dinh": "Quy định", "thong bao": "Thông báo", "huong dan": "Hướng dẫn", "bao cao": "Báo cáo",
-    "ke hoach": "Kế hoạch", "cong van": "Công văn", "de an": "Đề án", "chuong trinh": "Chương trình",
-    "chuong trinh hanh dong": "Chương trình hành động", "quy che": "Quy chế", "luat": "Luật",
-    "bo luat": "Bộ luật", "nghi dinh": "Nghị định", "thong tu": "Thông tư", "thong tu lien tich": "Thông tư liên tịch",
-    "to trinh": "Tờ trình", "cong dien": "Công điện", "dieu le": "Điều lệ", "phap lenh": "Pháp lệnh",
-    "lenh": "Lệnh", "quy trinh": "Quy trình", "giay moi": "Giấy mời", "bien ban": "Biên bản",
-    "huong dan lien nganh": "Hướng dẫn liên ngành", "nghi quyet lien tich": "Nghị quyết liên tịch",
-    "ke hoach lien nganh": "Kế hoạch liên ngành", "giay chung nhan": "Giấy chứng nhận", "giay phep": "Giấy phép",
-    "nghi dinh thu": "Nghị định thư", "hiep dinh": "Hiệp định", "to trinh lien nganh": "Tờ trình liên ngành",
-}
-# Letters of the code's type part -> type, when the header has no type line.
-_TYPE_BY_CODE = {
-    "NQ": "Nghị quyết", "CT": "Chỉ thị", "KL": "Kết luận", "TB": "Thông báo", "HD": "Hướng dẫn",
-    "BC": "Báo cáo", "KH": "Kế hoạch", "NĐ": "Nghị định", "TT": "Thông tư", "QH": "Luật", "TTr": "Tờ trình",
-    "CTr": "Chương trình", "ĐA": "Đề án", "QC": "Quy chế", "CĐ": "Công điện",
-}
 NATIONAL_LINES = ("conghoaxahoichunghiavietnam", "doclaptudohanhphuc", "dangcongsanvietnam")  # letters only, folded
 _NATIONAL_INSIDE = re.compile(r"(?:Đ|Ð|D)[ÁẢAÀ]NG\s+C[ỘÔO]NG\s+S[ẢA]N\s+VI[ỆE]T\s+NAM|C[ỘÔO]NG\s+H(?:[ÒOÓ]A|OÀ|OÁ)\s+X[ÃA]\s+H[ỘÔO]I")
 _SEPARATOR = re.compile(r"^[\s*\-–—_=~.·•oO0]+$")
@@ -344,8 +326,8 @@ def _iso(year: str, month: str | None, day: str | None) -> str:
 def _type_from_code(code: str) -> str | None:
     parts = re.split(r"[-/]", code)
     for part in parts[1:]:
-        if part in _TYPE_BY_CODE:
-            return _TYPE_BY_CODE[part]
+        if part in TYPE_BY_CODE_LETTERS:
+            return TYPE_BY_CODE_LETTERS[part]
         if part.startswith("QĐ"):
             return "Quyết định"
     return None

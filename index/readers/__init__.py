@@ -127,7 +127,7 @@ def _is_docx(data: bytes, name: str) -> bool:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return "word/document.xml" in archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise CorruptFile(f"Tệp {name} bị hỏng hoặc bị mã hoá, không đọc được.") from error
+        raise CorruptFile.unreadable(name) from error
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -30,7 +30,7 @@ def read_docx(data: bytes, source: str) -> ParsedFile:
         title = document.core_properties.title or None
     except Exception as error:  # python-docx/lxml raise many types on a malformed package
         logger.debug("python-docx failed on %s: %r", source, error)
-        raise CorruptFile(f"Tệp {source} bị hỏng hoặc bị mã hoá, không đọc được.") from error
+        raise CorruptFile.unreadable(source) from error
     return ParsedFile(source=source, blocks=blocks, title=title.strip() if title and title.strip() else None)
 
 
@@ -39,7 +39,7 @@ def _check_zip(data: bytes, source: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise CorruptFile(f"Tệp {source} bị hỏng hoặc bị mã hoá, không đọc được.") from error
+        raise CorruptFile.unreadable(source) from error
     uncompressed = sum(member.file_size for member in members)
     compressed = sum(member.compress_size for member in members)
     too_big = uncompressed > MAX_UNCOMPRESSED_BYTES

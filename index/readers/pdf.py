@@ -17,13 +17,14 @@ from index.errors import CorruptFile
 from index.readers.legacy_encodings import repair_text
 from index.readers.legibility import legibility
 from index.readers.ocr import OcrSettings, PageProgress, ocr_pdf_pages, page_limit_error
+from index.sentences import ends_sentence
+from index.vietnamese import is_all_caps
 
 logger = logging.getLogger(__name__)
 
 MAX_PAGES = 2000
 MIN_LETTERS = 20  # a page with fewer letters in its text layer (and an image on it) is a scan
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:Trang|Page)\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?:;…][\"”’)\]]*$")
 _ARTICLE = re.compile(r"^(?:Điều|ĐIỀU)\s+\d+[a-z]?\s*[.:]")
 _PART = re.compile(r"^(?:Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN)\s+(?:\d+|[IVXLC]+)\b[\s.:–-]*(.?)")
 _ROMAN_HEADING = re.compile(r"^[IVXLC]+\.\s")
@@ -46,9 +47,9 @@ def read_pdf(
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not _opens_without_password(reader):
-            raise CorruptFile(f"Tệp {source} được đặt mật khẩu, không đọc được; hãy gỡ mật khẩu rồi gửi lại.")
+            raise CorruptFile.password_protected(source)
         if len(reader.pages) == 0:
-            raise CorruptFile(f"Tệp {source} bị hỏng hoặc bị mã hoá, không đọc được.")
+            raise CorruptFile.unreadable(source)
         page_count = min(len(reader.pages), max_pages)
         layer = _layout_pages(data, page_count) or [page.extract_text() or "" for page in reader.pages[:page_count]]
         layer += [""] * (page_count - len(layer))
@@ -61,7 +62,7 @@ def read_pdf(
         raise
     except Exception as error:  # pypdf raises many types on a damaged file
         logger.debug("pypdf failed on %s: %r", source, error)
-        raise CorruptFile(f"Tệp {source} bị hỏng hoặc bị mã hoá, không đọc được.") from error
+        raise CorruptFile.unreadable(source) from error
     scanned = [number for number, (_, kind) in enumerate(read) if kind == OCR]
     if len(scanned) > ocr.page_limit:
         raise page_limit_error(source, len(scanned), ocr.page_limit)
@@ -241,8 +242,8 @@ def _starts_paragraph(previous: str, line: str) -> bool:
     bullet = _BULLET.match(line)
     if (bullet and bullet.group(1).isupper()) or _NUMBERED.match(line):
         return True
-    caps_heading_ends = _is_all_caps(previous) and not _is_all_caps(line)
-    return _starts_upper(line) and (caps_heading_ends or bool(_SENTENCE_END.search(previous)))
+    caps_heading_ends = is_all_caps(previous) and not is_all_caps(line)
+    return _starts_upper(line) and (caps_heading_ends or ends_sentence(previous))
 
 
 def _numbered_boundary(previous: str, line: str) -> bool:
@@ -267,11 +268,6 @@ def _is_heading_line(line: str) -> bool:
     if part:
         return not part.group(1) or part.group(1).isupper()
     return bool(_ARTICLE.match(line) or _ROMAN_HEADING.match(line))
-
-
-def _is_all_caps(line: str) -> bool:
-    letters = [ch for ch in line if ch.isalpha()]
-    return len(letters) >= 4 and all(ch.isupper() for ch in letters)
 
 
 def _unwrap(lines: list[str]) -> str:

@@ -47,8 +47,8 @@ def read_doc(data: bytes, source: str) -> ParsedFile:
             raise UnsupportedFile(f"Tệp {source} là định dạng Word/Excel cũ nhưng không phải văn bản Word "
                                   "(có thể là Excel hoặc PowerPoint); hãy lưu thành .docx hoặc .pdf rồi gửi lại.")
         if "encrypted" in message.lower():
-            raise CorruptFile(f"Tệp {source} được đặt mật khẩu, không đọc được; hãy gỡ mật khẩu rồi gửi lại.")
-        raise CorruptFile(f"Tệp {source} bị hỏng hoặc bị mã hoá, không đọc được.")
+            raise CorruptFile.password_protected(source)
+        raise CorruptFile.unreadable(source)
     return ParsedFile(source=source, blocks=tuple(docbook_blocks(done.stdout)))
 
 
