@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.sqlite import connect, now_iso
+from index.sqlite import connect, now_iso, transaction
 
 DB_NAME = "admin.sqlite3"
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -81,15 +81,13 @@ class AdminStore:
 
     def unsubscribe(self, chat_id: int) -> bool:
         """True if the chat was subscribed. Its pending deliveries are dropped too (it blocked us or left)."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+        with self._lock, transaction(self._conn):
             cursor = self._conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
             self._conn.execute(
                 "UPDATE deliveries SET status = 'failed', error = 'unsubscribed', updated_at = ?"
                 " WHERE chat_id = ? AND status = 'pending'", (now_iso(), chat_id),
             )
-            self._conn.execute("COMMIT")
-            return cursor.rowcount == 1
+        return cursor.rowcount == 1
 
     def subscriptions(self) -> list[Subscription]:
         with self._lock:
@@ -100,36 +98,40 @@ class AdminStore:
     def draft(self, text: str) -> int:
         """A broadcast waiting for the admin's confirm button; nothing is queued yet."""
         with self._lock:
-            return int(self._conn.execute(
-                "INSERT INTO broadcasts(text, created_at) VALUES (?, ?)", (text, now_iso())
-            ).lastrowid)
+            return self._insert_draft(text)
 
     def confirm(self, broadcast_id: int) -> int | None:
         """Queue the draft for every subscribed chat, once: a second press queues nothing.
 
         Returns the number of chats queued, or None when there is no such draft or it was already confirmed.
+        A failure part-way queues nothing and leaves the draft unconfirmed, so the button can be pressed again.
         """
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                cursor = self._conn.execute(
-                    "UPDATE broadcasts SET confirmed = 1 WHERE id = ? AND confirmed = 0", (broadcast_id,)
-                )
-                if cursor.rowcount != 1:
-                    return None
-                cursor = self._conn.execute(
-                    "INSERT INTO deliveries(broadcast_id, chat_id, status, updated_at)"
-                    " SELECT ?, chat_id, 'pending', ? FROM subscriptions", (broadcast_id, now_iso()),
-                )
-                return cursor.rowcount
-            finally:
-                self._conn.execute("COMMIT")
+        with self._lock, transaction(self._conn):
+            return self._queue(broadcast_id)
 
     def announce(self, text: str) -> int:
-        """Draft and confirm in one step (notices sent by the bot itself, e.g. a new document)."""
-        broadcast_id = self.draft(text)
-        self.confirm(broadcast_id)
+        """Draft and confirm in one step (notices sent by the bot itself, e.g. a new document): both or neither."""
+        with self._lock, transaction(self._conn):
+            broadcast_id = self._insert_draft(text)
+            self._queue(broadcast_id)
         return broadcast_id
+
+    def _insert_draft(self, text: str) -> int:
+        cursor = self._conn.execute("INSERT INTO broadcasts(text, created_at) VALUES (?, ?)", (text, now_iso()))
+        return int(cursor.lastrowid)
+
+    def _queue(self, broadcast_id: int) -> int | None:
+        """confirm's two statements; the caller holds the lock and a transaction."""
+        cursor = self._conn.execute(
+            "UPDATE broadcasts SET confirmed = 1 WHERE id = ? AND confirmed = 0", (broadcast_id,)
+        )
+        if cursor.rowcount != 1:
+            return None
+        cursor = self._conn.execute(
+            "INSERT INTO deliveries(broadcast_id, chat_id, status, updated_at)"
+            " SELECT ?, chat_id, 'pending', ? FROM subscriptions", (broadcast_id, now_iso()),
+        )
+        return cursor.rowcount
 
     def pending(self, limit: int = 100) -> list[Delivery]:
         """Oldest broadcast first, so announcements arrive in the order they were made."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from index.sqlite import connect, now_iso
+from index.sqlite import connect, now_iso, transaction
 
 DB_NAME = "bot.sqlite3"
 
@@ -98,23 +98,17 @@ class BotState:
     ) -> int:
         """Log a question, and the documents (id, title) its answer cited, for the admins' statistics."""
         user_hash = self.user_hash(user_id)
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                cursor = self._conn.execute(
-                    "INSERT INTO questions(user_hash, chat_type, text, answered, created_at) VALUES (?, ?, ?, ?, ?)",
-                    (user_hash, chat_type, text, int(answered), now_iso()),
-                )
-                question_id = int(cursor.lastrowid)
-                self._conn.executemany(
-                    "INSERT OR IGNORE INTO citations(question_id, doc_id, title) VALUES (?, ?, ?)",
-                    [(question_id, doc_id, title) for doc_id, title in cited],
-                )
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-            return question_id
+        with self._lock, transaction(self._conn):
+            cursor = self._conn.execute(
+                "INSERT INTO questions(user_hash, chat_type, text, answered, created_at) VALUES (?, ?, ?, ?, ?)",
+                (user_hash, chat_type, text, int(answered), now_iso()),
+            )
+            question_id = int(cursor.lastrowid)
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO citations(question_id, doc_id, title) VALUES (?, ?, ?)",
+                [(question_id, doc_id, title) for doc_id, title in cited],
+            )
+        return question_id
 
     def question(self, question_id: int) -> Question | None:
         with self._lock:

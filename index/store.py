@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from index.documents import Division, Document, Passage, Relation
-from index.sqlite import connect, now_iso
+from index.sqlite import connect, now_iso, transaction
 
 MIGRATIONS = [
     """
@@ -120,17 +120,12 @@ class Store:
         with self._writer_lock:
             if self._writer is None:
                 self._writer = connect(self.path, MIGRATIONS)
-            self._writer.execute("BEGIN IMMEDIATE")
-            self._writing_thread = threading.get_ident()
-            try:
-                yield
-            except BaseException:
-                self._writer.execute("ROLLBACK")
-                raise
-            else:
-                self._writer.execute("COMMIT")
-            finally:
-                self._writing_thread = None
+            with transaction(self._writer):
+                self._writing_thread = threading.get_ident()
+                try:
+                    yield
+                finally:
+                    self._writing_thread = None
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
