@@ -13,6 +13,8 @@ from typing import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
 
+from bot.text_fitting import clip
+
 MORE = "m"  # m:<query_id>:<offset>      next page of results
 FULL = "f"  # f:<query_id>:<passage_id>  full text around a passage
 VOTE = "v"  # v:<query_id>:<passage_id>:1 or 0  feedback on the page starting with that passage
@@ -99,7 +101,7 @@ def outline_keyboard(query_id: int, document_id: int, entries: Sequence[tuple[st
     `entries` are (button text, first passage id) for the whole outline."""
     start = page * OUTLINE_PAGE
     rows = [
-        [InlineKeyboardButton(_clip(text, 60), callback_data=Callback(ARTICLE, (query_id, passage_id, 0)).encode())]
+        [InlineKeyboardButton(clip(text, 60), callback_data=Callback(ARTICLE, (query_id, passage_id, 0)).encode())]
         for text, passage_id in entries[start : start + OUTLINE_PAGE]
     ]
     navigation = []
@@ -119,10 +121,6 @@ def article_keyboard(query_id: int, document_id: int, previous_id: int | None, n
     if next_id is not None:
         row.append(InlineKeyboardButton("Sau ▶", callback_data=Callback(ARTICLE, (query_id, next_id, 1)).encode()))
     return InlineKeyboardMarkup([row])
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def group_answer_keyboard(bot_username: str, deep_link_payload: str) -> InlineKeyboardMarkup:

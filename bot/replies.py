@@ -9,15 +9,15 @@ from __future__ import annotations
 import html
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from itertools import groupby, pairwise
 
+from bot.text_fitting import ELLIPSIS, advance, clip, grapheme_end, retreat, utf16_len, word_end, word_start
 from index.documents import Document, Passage, SearchHit, SearchResult
+from index.sentences import sentence_gaps
 
 MAX_MESSAGE_LENGTH = 4096
 COMPACT_LENGTH = 600
-ELLIPSIS = "…"
 TITLE_LIMIT = 200  # titles, sections and the echoed question are clipped so a citation stays one short line
 SECTION_LIMIT = 120
 QUERY_LIMIT = 120
@@ -26,11 +26,6 @@ MIN_NEIGHBOUR = 80  # a neighbouring passage shorter than this is dropped from t
 SHORTENED_NOTE = "<i>✂️ Đoạn trích đã được rút gọn — bấm «Toàn văn» để đọc đầy đủ.</i>"
 FULL_TEXT_SHORTENED_NOTE = "<i>✂️ Đã rút gọn cho vừa một tin nhắn Telegram.</i>"
 _TAG = re.compile(r"<[^>]*>")
-_SENTENCE_GAP = re.compile(r"(?<=[.!?;…])\s+|\n\s*")  # the space between two sentences
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def visible_length(html_text: str) -> int:
@@ -56,7 +51,7 @@ def format_answer(result: SearchResult, *, start: int = 0, limit: int = 3, max_l
     the query words underlined. Passages are cut around that sentence when the message would be too long.
     Does not look at `result.answered`: for an abstention the caller shows format_no_answer instead."""
     hits = result.hits[start : start + limit]
-    question = _esc(_clip(result.query, QUERY_LIMIT))
+    question = _esc(clip(result.query, QUERY_LIMIT))
     if not hits:
         return f"Không còn kết quả nào khác cho câu hỏi «<i>{question}</i>»."
     last = start + len(hits)
@@ -79,7 +74,7 @@ def format_compact_answer(result: SearchResult, *, max_length: int = COMPACT_LEN
 
 def format_no_answer(query: str, closest_titles: list[str]) -> str:
     """Say plainly that nothing answers the question, how to ask again, and the nearest documents."""
-    question = _esc(_clip(query, QUERY_LIMIT))
+    question = _esc(clip(query, QUERY_LIMIT))
     lines = [
         f"🤷 Không tìm thấy đoạn văn bản nào trả lời được câu hỏi «<i>{question}</i>».",
         "",
@@ -90,7 +85,7 @@ def format_no_answer(query: str, closest_titles: list[str]) -> str:
     ]
     titles = [title for title in closest_titles if title.strip()][:5]
     if titles:
-        lines += ["", "Các văn bản gần nhất:", *(f"• {_esc(_clip(title, TITLE_LIMIT))}" for title in titles)]
+        lines += ["", "Các văn bản gần nhất:", *(f"• {_esc(clip(title, TITLE_LIMIT))}" for title in titles)]
     return "\n".join(lines)
 
 
@@ -117,36 +112,36 @@ def format_outline(document: Document, entries: list[str], page: int, per_page: 
     """A page of a formal document's outline: its title and the articles listed on this page's buttons."""
     start = page * per_page
     shown = entries[start : start + per_page]
-    header = f"📑 <b>{_esc(_clip(document.title, TITLE_LIMIT))}</b>"
+    header = f"📑 <b>{_esc(clip(document.title, TITLE_LIMIT))}</b>"
     if not entries:
         return header + "\n<i>Văn bản này không chia thành điều, mục.</i>"
-    lines = [f"{start + i + 1}. {_esc(_clip(text, SECTION_LIMIT))}" for i, text in enumerate(shown)]
+    lines = [f"{start + i + 1}. {_esc(clip(text, SECTION_LIMIT))}" for i, text in enumerate(shown)]
     return "\n".join([header, f"<i>Mục lục, {start + 1}–{start + len(shown)} / {len(entries)}:</i>", *lines])
 
 
 def format_article(document: Document, label: str, heading: str, texts: list[str], number: int, total: int,
                    max_length: int = MAX_MESSAGE_LENGTH) -> str:
     """One article (or numbered section) whole, cited; cut to one message when it is longer."""
-    header = f"📖 <b>{_esc(_clip(document.title, TITLE_LIMIT))}</b>\n<i>{_esc(label)}" + (
-        f". {_esc(_clip(heading, SECTION_LIMIT))}" if heading else "") + f" ({number}/{total})</i>"
+    header = f"📖 <b>{_esc(clip(document.title, TITLE_LIMIT))}</b>\n<i>{_esc(label)}" + (
+        f". {_esc(clip(heading, SECTION_LIMIT))}" if heading else "") + f" ({number}/{total})</i>"
     return _fit(header, [_Piece("", "\n".join(texts), (0, 0), quote=True)], FULL_TEXT_SHORTENED_NOTE, max_length)
 
 
 def format_inline_passage(query: str, hit: SearchHit, max_length: int = MAX_MESSAGE_LENGTH) -> str:
     """What an inline result posts in any chat: the question, then one cited passage (no buttons there)."""
-    header = f"🔎 <i>{_esc(_clip(query, QUERY_LIMIT))}</i>"
+    header = f"🔎 <i>{_esc(clip(query, QUERY_LIMIT))}</i>"
     return _fit(header, [_hit_piece(hit, None)], FULL_TEXT_SHORTENED_NOTE, max_length)
 
 
 def hit_title(hit: SearchHit) -> str:
     """Plain text "rank. document title", clipped; the title of an inline result."""
-    return _clip(f"{hit.rank}. {hit.document.title}", TITLE_LIMIT)
+    return clip(f"{hit.rank}. {hit.document.title}", TITLE_LIMIT)
 
 
 def snippet(hit: SearchHit, limit: int = 150) -> str:
     """Plain text: the best-answering sentence (else the passage start), clipped; for inline result lists."""
     span = _span(hit.highlight, len(hit.passage.text))
-    return _clip(hit.passage.text[span[0] : span[1]] if span else hit.passage.text, limit)
+    return clip(hit.passage.text[span[0] : span[1]] if span else hit.passage.text, limit)
 
 
 def format_summary(summary: dict) -> str:
@@ -192,7 +187,7 @@ def format_documents(documents: list[Document], max_length: int = MAX_MESSAGE_LE
     lines = []
     for document in documents:
         details = [format_date(document.date), f"{document.passage_count} đoạn"]
-        line = f"• <b>{_esc(_clip(document.title, TITLE_LIMIT))}</b> · <i>{_esc(' · '.join(d for d in details if d))}</i>"
+        line = f"• <b>{_esc(clip(document.title, TITLE_LIMIT))}</b> · <i>{_esc(' · '.join(d for d in details if d))}</i>"
         rest = len(documents) - len(lines) - 1
         more = f"… và {rest} văn bản khác." if rest else ""
         if visible_length("\n".join([header, *lines, line, more])) > max_length:
@@ -235,32 +230,32 @@ def _hit_piece(hit: SearchHit, number: int | None) -> _Piece:
     keep = highlight or (terms[0] if terms else (0, 0))
     head = _citation(hit.document, hit.passage, number)
     if hit.status:
-        head += f"\n⚠️ <i>Văn bản này {_esc(_clip(hit.status, TITLE_LIMIT))}.</i>"
+        head += f"\n⚠️ <i>Văn bản này {_esc(clip(hit.status, TITLE_LIMIT))}.</i>"
     return _Piece(head, text, keep, highlight, terms)
 
 
 def _neighbour_piece(passage: Passage, focus: Passage, *, before: bool) -> _Piece:
     label = f"Đoạn {passage.paragraph}"
     if passage.section and passage.section != focus.section:
-        label += f" · {_clip(passage.section, SECTION_LIMIT)}"
+        label += f" · {clip(passage.section, SECTION_LIMIT)}"
     edge = len(passage.text) if before else 0  # keep the text nearest the focused passage
     return _Piece(f"<i>{_esc(label)}</i>", passage.text, (edge, edge))
 
 
 def _citation(document: Document, passage: Passage, number: int | None = None) -> str:
-    title = _clip(document.title, TITLE_LIMIT)
+    title = clip(document.title, TITLE_LIMIT)
     line = f"<b>{_esc(f'{number}. ' if number else '')}{_esc(title)}</b>"
     if missing := [code for code in document.codes if code not in document.title]:
         line += f" ({_esc(', '.join(missing))})"
     where = passage.path_label() or passage.section
     details = [document.issuer if document.doc_type else None, format_date(document.date),
-               where and _clip(where, SECTION_LIMIT)]
+               where and clip(where, SECTION_LIMIT)]
     details = [_esc(d) for d in details if d] + ([] if passage.path else [f"đoạn {passage.paragraph}"])
     if document.text_source == "ocr":
         details.append("bản quét, nhận dạng tự động")
     citation = f"{line} · <i>{' · '.join(details)}</i>"
     if document.signer:
-        citation += f" · <i>{_esc(_clip(document.signer, TITLE_LIMIT))} ký</i>"
+        citation += f" · <i>{_esc(clip(document.signer, TITLE_LIMIT))} ký</i>"
     return citation
 
 
@@ -301,7 +296,7 @@ def _fit(header: str, pieces: list[_Piece], note: str, max_length: int, first: i
     if visible_length(message) <= max_length:
         return message
     # Even the citations do not fit (a tiny max_length): plain text of the first one, clipped.
-    return _esc(_clip(html.unescape(_TAG.sub("", pieces[0].head if pieces else header)), max_length))
+    return _esc(clip(html.unescape(_TAG.sub("", pieces[0].head if pieces else header)), max_length))
 
 
 # --- one passage --------------------------------------------------------------------------------
@@ -336,15 +331,15 @@ def _window(text: str, keep: tuple[int, int], budget: int) -> tuple[int, int]:
         return 0, 0
     a, b = keep
     if utf16_len(text[a:b]) >= room:  # the kept span alone is too long: keep its beginning
-        end = _advance(text, a, room)
-        cut = _word_end(text, end, a)
-        return a, cut if cut > a else _grapheme_end(text, end, a)
+        end = advance(text, a, room)
+        cut = word_end(text, end, a)
+        return a, cut if cut > a else grapheme_end(text, end, a)
     room -= utf16_len(text[a:b])
     left = min(utf16_len(text[:a]), room // 2)
     right = min(utf16_len(text[b:]), room - left)
     left = min(utf16_len(text[:a]), room - right)
-    start = _word_start(text, _retreat(text, a, left), a)
-    end = _word_end(text, _advance(text, b, right), b)
+    start = word_start(text, retreat(text, a, left), a)
+    end = word_end(text, advance(text, b, right), b)
     return _sentence_start(text, start, a), _sentence_end(text, end, b)
 
 
@@ -352,59 +347,16 @@ def _sentence_start(text: str, start: int, limit: int) -> int:
     """Start at a sentence instead, if one begins in the first half of text[start:limit]."""
     if start == 0:
         return start
-    found = _SENTENCE_GAP.search(text, start, start + (limit - start) // 2)
-    return found.end() if found else start
+    gaps = sentence_gaps(text, start, start + (limit - start) // 2)
+    return gaps[0].end() if gaps else start
 
 
 def _sentence_end(text: str, end: int, limit: int) -> int:
     """End with a sentence instead, if one ends in the second half of text[limit:end]."""
     if end == len(text):
         return end
-    gaps = list(_SENTENCE_GAP.finditer(text, limit + (end - limit) // 2, end))
+    gaps = sentence_gaps(text, limit + (end - limit) // 2, end)
     return gaps[-1].start() if gaps else end
-
-
-def _advance(text: str, i: int, units: int) -> int:
-    """Furthest j >= i with text[i:j] at most `units` UTF-16 units long."""
-    while i < len(text) and units >= (cost := utf16_len(text[i])):
-        units -= cost
-        i += 1
-    return i
-
-
-def _retreat(text: str, i: int, units: int) -> int:
-    """Smallest j <= i with text[j:i] at most `units` UTF-16 units long."""
-    while i > 0 and units >= (cost := utf16_len(text[i - 1])):
-        units -= cost
-        i -= 1
-    return i
-
-
-def _word_start(text: str, i: int, limit: int) -> int:
-    """Move i forward (not past limit) out of a cut word and over spaces."""
-    if i > 0 and not text[i - 1].isspace():
-        while i < limit and not text[i].isspace():
-            i += 1
-    while i < limit and text[i].isspace():
-        i += 1
-    return i
-
-
-def _word_end(text: str, i: int, limit: int) -> int:
-    """Move i back (not before limit) out of a cut word and over spaces."""
-    if i < len(text) and not text[i].isspace():
-        while i > limit and not text[i - 1].isspace():
-            i -= 1
-    while i > limit and text[i - 1].isspace():
-        i -= 1
-    return i
-
-
-def _grapheme_end(text: str, i: int, limit: int) -> int:
-    """A hard cut inside one huge word: at least do not separate a letter from its combining marks."""
-    while i > limit and i < len(text) and unicodedata.combining(text[i]):
-        i -= 1
-    return i
 
 
 def _span(span: tuple[int, int] | None, length: int) -> tuple[int, int] | None:
@@ -417,16 +369,6 @@ def _span(span: tuple[int, int] | None, length: int) -> tuple[int, int] | None:
 
 def _covers(span: tuple[int, int] | None, a: int, b: int) -> bool:
     return span is not None and span[0] <= a and b <= span[1]
-
-
-def _clip(text: str, limit: int) -> str:
-    """Whitespace collapsed to single spaces; cut at a word boundary with "…" beyond `limit` UTF-16 units."""
-    text = " ".join(text.split())
-    if utf16_len(text) <= limit:
-        return text
-    end = _advance(text, 0, limit - utf16_len(ELLIPSIS))
-    cut = _word_end(text, end, 0)
-    return text[: cut if cut > 0 else _grapheme_end(text, end, 0)] + ELLIPSIS
 
 
 def _esc(text: str) -> str:
