@@ -151,3 +151,36 @@ class BotState:
                 (question_id,),
             ).fetchall()
         return [Vote(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
+
+    # ---------------------------------------------------------------- statistics (/thongke, bot/stats.py)
+    def questions_per_day(self, since: str) -> dict[str, tuple[int, int]]:
+        """(questions, answered) for each UTC day (YYYY-MM-DD) from `since` on that had any."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT substr(created_at, 1, 10) AS day, COUNT(*), SUM(answered) FROM questions"
+                " WHERE created_at >= ? GROUP BY day", (since,),
+            ).fetchall()
+        return {day: (asked, answered) for day, asked, answered in rows}
+
+    def recent_questions(self, limit: int) -> list[tuple[str, bool]]:
+        """(text, answered) of the latest questions, newest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT text, answered FROM questions ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [(text, bool(answered)) for text, answered in rows]
+
+    def vote_totals(self) -> tuple[int, int]:
+        """(helpful, not helpful) over every vote."""
+        with self._lock:
+            counts = dict(self._conn.execute("SELECT helpful, COUNT(*) FROM feedback GROUP BY helpful").fetchall())
+        return counts.get(1, 0), counts.get(0, 0)
+
+    def most_cited(self, limit: int) -> list[tuple[str, int]]:
+        """(title, answers citing it), most cited first; a removed document keeps the title it was cited under."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT MAX(title), COUNT(*) AS n FROM citations GROUP BY doc_id ORDER BY n DESC, doc_id LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(title, n) for title, n in rows]

@@ -1,14 +1,14 @@
-"""/thongke numbers, read from the bot's question log (bot.sqlite3, written by bot/state.py) read-only."""
+"""/thongke numbers: computed from what BotState reads out of the question log, and formatted for Telegram."""
 
 from __future__ import annotations
 
 import html
-import sqlite3
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+
+from bot.state import BotState
 
 TOP = 5
 HISTORY = 10_000  # most asked / unanswered are counted over the latest questions
@@ -24,32 +24,19 @@ class Stats:
     cited: list[tuple[str, int]]  # documents most cited in answers: (title, answers citing it)
 
 
-def collect_stats(db_path: Path, today: date | None = None) -> Stats:
+def collect_stats(state: BotState, today: date | None = None) -> Stats:
+    """Questions per day over the seven days (UTC) up to `today`; most asked and unanswered over the latest HISTORY."""
     today = today or datetime.now(timezone.utc).date()
     days = [(today - timedelta(days=n)).isoformat() for n in range(6, -1, -1)]
-    conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
-    try:
-        counted = {
-            row[0]: (row[1], row[2]) for row in conn.execute(
-                "SELECT substr(created_at, 1, 10) AS day, COUNT(*), SUM(answered) FROM questions"
-                " WHERE created_at >= ? GROUP BY day", (days[0],),
-            )
-        }
-        recent = conn.execute(
-            "SELECT text, answered FROM questions ORDER BY id DESC LIMIT ?", (HISTORY,)
-        ).fetchall()
-        votes = dict(conn.execute("SELECT helpful, COUNT(*) FROM feedback GROUP BY helpful").fetchall())
-        cited = conn.execute(
-            "SELECT MAX(title), COUNT(*) AS n FROM citations GROUP BY doc_id ORDER BY n DESC, doc_id LIMIT ?", (TOP,)
-        ).fetchall()
-    finally:
-        conn.close()
+    counted = state.questions_per_day(since=days[0])
+    recent = state.recent_questions(HISTORY)
+    helpful, not_helpful = state.vote_totals()
     per_day = [(day, *counted.get(day, (0, 0))) for day in days]
     return Stats(per_day, _most_common(recent), _most_common([r for r in recent if not r[1]]),
-                 votes.get(1, 0), votes.get(0, 0), [(title, n) for title, n in cited])
+                 helpful, not_helpful, state.most_cited(TOP))
 
 
-def _most_common(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _most_common(rows: list[tuple[str, bool]]) -> list[tuple[str, int]]:
     """Questions counted case- and space-insensitively in Python (SQLite's lower() leaves "Đ" alone)."""
     counts: Counter[str] = Counter()
     shown: dict[str, str] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta, timezone
 
 from bot.answers import ask
 from bot.state import MIGRATIONS, BotState
@@ -72,6 +73,24 @@ def test_an_answer_logs_the_documents_it_cited_for_the_statistics(tmp_path, bot_
     state = BotState(tmp_path / "bot.sqlite3")
     ask(bot_library, state, 777001, "private", "Quy định 22-QĐ/TW ngày 28/7/2021 nói về công tác gì?")
     ask(bot_library, state, 777002, "private", "Cách nấu phở bò ngon")  # no answer: cites nothing
+    cited = collect_stats(state).cited
     state.close()
-    cited = collect_stats(tmp_path / "bot.sqlite3").cited
     assert cited == [("Vĩnh Phúc: Những kết quả quan trọng về công tác xây dựng Đảng, xây dựng hệ thống chính trị", 1)]
+
+
+def test_statistics_count_the_last_seven_days_and_the_votes_through_the_state(tmp_path):
+    state = BotState(tmp_path / "bot.sqlite3")
+    first = state.record_question(1, "private", "Đảng viên", True)
+    state.record_question(2, "private", "ĐẢNG  VIÊN", False)
+    state.record_vote(first, 10, 1, True)
+    state.record_vote(first, 10, 2, False)
+    state.record_vote(first, 20, 2, False)
+    today = datetime.now(timezone.utc).date()
+    now = collect_stats(state)
+    later = collect_stats(state, today=today + timedelta(days=6))
+    gone = collect_stats(state, today=today + timedelta(days=7))
+    state.close()
+    assert now.per_day[-1] == (today.isoformat(), 2, 1) and [n for _, n, _ in now.per_day[:-1]] == [0] * 6
+    assert later.per_day[0] == (today.isoformat(), 2, 1) and all(day != today.isoformat() for day, _, _ in gone.per_day)
+    assert now.top == [("ĐẢNG  VIÊN", 2)] and now.unanswered == [("ĐẢNG  VIÊN", 1)]  # as last asked
+    assert (now.helpful, now.not_helpful) == (1, 2)

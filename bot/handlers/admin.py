@@ -302,7 +302,7 @@ async def _reindex(context: BotContext, services: AdminServices, status: Message
 @admin_only
 async def stats(update: Update, context: BotContext) -> None:
     """/thongke: questions per day, most asked, unanswered, feedback."""
-    found = await asyncio.to_thread(collect_stats, context.state.path)
+    found = await asyncio.to_thread(collect_stats, context.state)
     await update.effective_message.reply_html(format_stats(found))
 
 
