@@ -1,0 +1,64 @@
+"""Places and times in a question, and how a document fits them (index/question_scope.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from index.documents import Document
+from index.question_scope import ScopeFit, document_provinces, document_years, question_scope, scope_fit
+
+TODAY = date(2026, 12, 1)
+
+
+def document(title: str, issuer: str | None = None, day: str | None = None, codes: tuple[str, ...] = (),
+             subject: str | None = None) -> Document:
+    return Document(title=title, source="x.txt", content_hash="h", date=day, issuer=issuer, codes=codes, subject=subject)
+
+
+@pytest.mark.parametrize(
+    "question, provinces, years",
+    [
+        ("Năm 2024, số đơn thư ở tỉnh Lào Cai biến động ra sao?", {"lao cai"}, {2024}),
+        ("6 tháng đầu năm 2023 Vĩnh Phúc kết nạp bao nhiêu đảng viên", {"vinh phuc"}, {2023}),
+        ("nhiem ky 2020-2025 ha noi", {"ha noi"}, {2020, 2021, 2022, 2023, 2024, 2025}),
+        ("Năm ngoái tỉnh Hòa Bình làm gì?", {"hoa binh"}, {2025}),
+        ("năm nay TP HCM có gì mới", {"ho chi minh"}, {2026}),
+        ("Giữ gìn hòa bình và học tập tư tưởng Hồ Chí Minh", set(), set()),
+        ("Luật Quản lý vũ khí quy định gì?", set(), set()),
+    ],
+)
+def test_provinces_and_years_named_in_a_question(question, provinces, years):
+    scope = question_scope(question, TODAY)
+    assert scope.provinces == provinces and scope.years == years
+
+
+def test_a_documents_province_comes_from_its_issuer_or_title_never_from_where_a_central_body_signed():
+    provincial = document("Thông báo số 1894/TB-SCT", issuer="Sở Công Thương tỉnh Lào Cai", day="2026-04-09")
+    central = document("Công văn của Cục Hóa chất", issuer="Cục Hóa chất, Bộ Công Thương", day="2026-04-22")
+    report = document("Vĩnh Phúc: Những kết quả quan trọng về công tác xây dựng Đảng", day="2021-12-02")
+    assert document_provinces(provincial) == {"lao cai"}
+    assert document_provinces(central) == frozenset()
+    assert document_provinces(report) == {"vinh phuc"}
+
+
+def test_a_documents_years_are_the_period_its_title_states_else_the_year_it_was_signed():
+    six_months = document("Báo cáo sơ kết 6 tháng đầu năm 2023", day="2023-07-05")
+    term = document("Nghị quyết Đại hội nhiệm kỳ 2020-2025", day="2020-10-15")
+    law = document("Luật Quản lý, sử dụng vũ khí số 42/2024/QH15", day="2024-06-29", codes=("42/2024/QH15",))
+    undated = document("Hướng dẫn công tác văn thư")
+    assert document_years(six_months) == {2023}
+    assert document_years(term) == set(range(2020, 2026))
+    assert document_years(law) == {2024}  # from its date: the code's "2024" is a number, not a period
+    assert document_years(undated) == frozenset()
+
+
+def test_fit_is_a_match_only_when_nothing_asked_is_contradicted():
+    scope = question_scope("Năm 2024 tỉnh Lào Cai xử lý bao nhiêu đơn thư?", TODAY)
+    assert scope_fit(scope, frozenset({"lao cai"}), frozenset({2024})) is ScopeFit.MATCH
+    assert scope_fit(scope, frozenset({"lao cai"}), frozenset({2025})) is ScopeFit.MISMATCH
+    assert scope_fit(scope, frozenset({"vinh phuc"}), frozenset({2024})) is ScopeFit.MISMATCH
+    assert scope_fit(scope, frozenset(), frozenset()) is ScopeFit.NEUTRAL  # a central, undated document
+    assert scope_fit(scope, frozenset(), frozenset({2024})) is ScopeFit.MATCH
+    assert scope_fit(question_scope("Đơn thư xử lý thế nào?", TODAY), frozenset({"lao cai"}), frozenset({2024})) is ScopeFit.NEUTRAL
