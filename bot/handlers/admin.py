@@ -1,7 +1,7 @@
 """Admin commands: upload a document or a photo of one, list (/tailieu, /docs), remove (/xoa, /remove), /reindex, /thongke.
 
-Admins are the user ids in VANKIEN_ADMIN_IDS; anyone else gets REFUSAL and nothing changes. These
-handlers run in group ADMIN_GROUP, before the member handlers, and stop the update there once handled.
+Admins are the user ids in VANKIEN_ADMIN_IDS (bot/permissions.py); anyone else gets REFUSAL and nothing
+changes. app.py registers these handlers before the members' catch-alls, so they see admin commands first.
 Heavy work (parsing, embedding, removing) runs in a thread so members' questions keep being answered.
 """
 
@@ -12,27 +12,15 @@ import html
 import logging
 import tempfile
 import time
-from dataclasses import dataclass, field
-from functools import wraps
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.admin_store import DB_NAME as ADMIN_DB_NAME
-from bot.admin_store import AdminStore
-from bot.broadcast import Broadcaster
 from bot.context import BotContext
+from bot.permissions import admin_only, from_admins
 from bot.replies import format_date
 from bot.stats import collect_stats, format_stats
 from index.documents import Document
@@ -43,9 +31,6 @@ from index.readers import display_name
 
 log = logging.getLogger(__name__)
 
-ADMIN_GROUP = -1  # before helper handlers in group 0 (their catch-all button and unknown-command handlers)
-_KEY = "vankien_admin"
-REFUSAL = "Chỉ quản trị viên mới dùng được lệnh này."
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API refuses getFile above this
 PAGE_SIZE = 10
 PREVIEW_PASSAGES = 2
@@ -54,42 +39,6 @@ PROGRESS_EVERY = 2.0  # seconds between status edits while embedding
 # Callback data, all well under Telegram's 64 bytes
 UNDO, PAGE, REMOVE, CANCEL = "u", "d", "x", "n"
 CALLBACK_PATTERN = r"^(?:u:\d{1,18}|d:\d{1,6}|x:\d{1,18}|n)$"
-
-
-@dataclass
-class AdminServices:
-    store: AdminStore
-    broadcaster: Broadcaster
-    reindexing: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-def admin_services(application: Application) -> AdminServices:
-    return application.bot_data[_KEY]
-
-
-def is_admin(context: BotContext, user_id: int | None) -> bool:
-    return user_id is not None and user_id in context.config.admin_ids
-
-
-Handler = Callable[[Update, BotContext], Awaitable[None]]
-
-
-def admin_only(handler: Handler) -> Handler:
-    """Refuse anyone not in admin_ids, and stop the update here either way (the member handlers must not see it)."""
-
-    @wraps(handler)
-    async def guarded(update: Update, context: BotContext) -> None:
-        user = update.effective_user
-        if not is_admin(context, user.id if user else None):
-            if update.callback_query:
-                await update.callback_query.answer(REFUSAL, show_alert=True)
-            elif update.effective_message:
-                await update.effective_message.reply_text(REFUSAL)
-            raise ApplicationHandlerStop
-        await handler(update, context)
-        raise ApplicationHandlerStop
-
-    return guarded
 
 
 # ---------------------------------------------------------------- pure formatting
@@ -236,26 +185,19 @@ async def _index_upload(update: Update, context: BotContext, file_id: str, name:
     keyboard = undo_keyboard(outcome.document.id) if outcome.status != "unchanged" else None
     await _edit(status, format_outcome(outcome), reply_markup=keyboard)
     if outcome.status != "unchanged":
-        services = admin_services(context.application)
-        await asyncio.to_thread(services.store.announce, new_document_notice(outcome.document))
-        services.broadcaster.kick()
+        await asyncio.to_thread(context.services.admin_store.announce, new_document_notice(outcome.document))
+        context.services.broadcaster.kick()
 
 
 # ---------------------------------------------------------------- list, remove, reindex, stats
 
 
+@admin_only
 async def documents(update: Update, context: BotContext) -> None:
-    """/tailieu and /docs from an admin: the paged list with ids. Members' /tailieu goes on to their handler."""
-    user = update.effective_user
-    if not is_admin(context, user.id if user else None):
-        if update.effective_message.text.lstrip("/").lower().startswith("tailieu"):
-            return  # the member-facing list in group 0 answers
-        await update.effective_message.reply_text(REFUSAL)
-        raise ApplicationHandlerStop
+    """/docs, and /tailieu from an admin: the paged list with ids (members' /tailieu is start.documents)."""
     found = await asyncio.to_thread(context.library.documents)
     text, keyboard = format_document_page(found, 0)
     await update.effective_message.reply_html(text, reply_markup=keyboard)
-    raise ApplicationHandlerStop
 
 
 @admin_only
@@ -278,16 +220,15 @@ async def remove_command(update: Update, context: BotContext) -> None:
 @admin_only
 async def reindex(update: Update, context: BotContext) -> None:
     """/reindex: rebuild in the background; questions are answered from the old generation until the switch."""
-    services = admin_services(context.application)
-    if services.reindexing.locked():
+    if context.services.reindexing.locked():
         await update.effective_message.reply_text("Đang lập lại chỉ mục, vui lòng đợi.")
         return
     status = await update.effective_message.reply_text("Đang lập lại chỉ mục… (vẫn trả lời câu hỏi bằng chỉ mục cũ)")
-    context.application.create_task(_reindex(context, services, status))
+    context.application.create_task(_reindex(context, status))
 
 
-async def _reindex(context: BotContext, services: AdminServices, status: Message) -> None:
-    async with services.reindexing:
+async def _reindex(context: BotContext, status: Message) -> None:
+    async with context.services.reindexing:
         started = time.monotonic()
         try:
             await asyncio.to_thread(context.library.reindex)
@@ -337,30 +278,17 @@ async def button(update: Update, context: BotContext) -> None:
 # ---------------------------------------------------------------- wiring
 
 
-def register_admin_handlers(application: Application, data_dir: Path) -> AdminServices:
-    """Add the admin and announcement handlers (group ADMIN_GROUP) and the broadcast task's store."""
-    from bot.handlers import announce
-
-    store = AdminStore(Path(data_dir) / ADMIN_DB_NAME)
-    services = AdminServices(store, Broadcaster(store, application))
-    application.bot_data[_KEY] = services
-    new = filters.UpdateType.MESSAGE
-    application.add_handlers([
-        MessageHandler(new & filters.ChatType.PRIVATE & filters.Document.ALL, upload),
-        MessageHandler(new & filters.ChatType.PRIVATE & filters.PHOTO, upload_photo),
-        CommandHandler(["tailieu", "docs"], documents, filters=new),
+def handlers(admin_ids: frozenset[int]) -> list[BaseHandler]:
+    """Uploads in private chats, the admin commands and their buttons; app.py puts them before the members'."""
+    new = filters.UpdateType.MESSAGE  # an edited command is not run again
+    private = filters.ChatType.PRIVATE
+    return [
+        MessageHandler(new & private & filters.Document.ALL, upload),
+        MessageHandler(new & private & filters.PHOTO, upload_photo),
+        CommandHandler("tailieu", documents, filters=new & from_admins(admin_ids)),
+        CommandHandler("docs", documents, filters=new),
         CommandHandler(["xoa", "remove"], remove_command, filters=new),
         CommandHandler("reindex", reindex, filters=new),
         CommandHandler(["thongke", "stats"], stats, filters=new),
         CallbackQueryHandler(button, pattern=CALLBACK_PATTERN),
-        *announce.handlers(),
-    ], group=ADMIN_GROUP)
-    previous_init = application.post_init
-
-    async def post_init(app: Application) -> None:
-        if previous_init:
-            await previous_init(app)
-        services.broadcaster.kick()  # resume a broadcast interrupted by a restart
-
-    application.post_init = post_init
-    return services
+    ]

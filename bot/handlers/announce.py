@@ -7,10 +7,11 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.handlers import admin
+from bot.handlers.admin import CANCEL
+from bot.permissions import admin_only, is_admin
 
 CONFIRM = "b"  # b:<broadcast_id>
 CHAT_ADMINS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
@@ -26,7 +27,7 @@ async def _may_manage(update: Update, context: BotContext) -> bool:
     user = update.effective_user
     if user is None:
         return False
-    if admin.is_admin(context, user.id):
+    if is_admin(context, user.id):
         return True
     member = await context.bot.get_chat_member(chat.id, user.id)
     return member.status in CHAT_ADMINS
@@ -49,7 +50,7 @@ async def _toggle(update: Update, context: BotContext, on: bool) -> None:
     elif not await _may_manage(update, context):
         await message.reply_text(CHAT_ADMIN_ONLY)
     else:
-        store = admin.admin_services(context.application).store
+        store = context.services.admin_store
         if on:
             changed = await asyncio.to_thread(store.subscribe, chat.id, chat.title or str(chat.id))
             text = "Đã đăng ký nhận thông báo." if changed else "Nhóm này đã đăng ký nhận thông báo rồi."
@@ -57,32 +58,31 @@ async def _toggle(update: Update, context: BotContext, on: bool) -> None:
             changed = await asyncio.to_thread(store.unsubscribe, chat.id)
             text = "Đã huỷ nhận thông báo." if changed else "Nhóm này chưa đăng ký nhận thông báo."
         await message.reply_text(text)
-    raise ApplicationHandlerStop
 
 
-@admin.admin_only
+@admin_only
 async def announce(update: Update, context: BotContext) -> None:
     """/announce <text>: a preview and a confirm button; nothing is sent before the press."""
     text = update.effective_message.text.partition(" ")[2].strip()
     if not text:
         await update.effective_message.reply_html("Cách dùng: <code>/announce nội dung thông báo</code>")
         return
-    store = admin.admin_services(context.application).store
+    store = context.services.admin_store
     broadcast_id = await asyncio.to_thread(store.draft, html.escape(text))
     chats = len(await asyncio.to_thread(store.subscriptions))
     keyboard = InlineKeyboardMarkup([[
         InlineKeyboardButton(f"📣 Gửi tới {chats} nhóm", callback_data=f"{CONFIRM}:{broadcast_id}"),
-        InlineKeyboardButton("Huỷ", callback_data=admin.CANCEL),
+        InlineKeyboardButton("Huỷ", callback_data=CANCEL),  # admin.button answers it, as under /xoa
     ]])
     await update.effective_message.reply_html(f"Gửi thông báo này?\n\n{html.escape(text)}", reply_markup=keyboard)
 
 
-@admin.admin_only
+@admin_only
 async def confirm(update: Update, context: BotContext) -> None:
     """The confirm button: queue a delivery per subscribed chat (once, however often it is pressed) and start."""
     query = update.callback_query
-    services = admin.admin_services(context.application)
-    queued = await asyncio.to_thread(services.store.confirm, int(query.data.partition(":")[2]))
+    services = context.services
+    queued = await asyncio.to_thread(services.admin_store.confirm, int(query.data.partition(":")[2]))
     if queued is None:
         await query.answer("Thông báo này đã được gửi.")
         return
@@ -92,6 +92,7 @@ async def confirm(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[BaseHandler]:
+    """/subscribe and /unsubscribe in groups and channels, /announce and its confirm button."""
     anywhere = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     return [
         CommandHandler("subscribe", subscribe, filters=anywhere),

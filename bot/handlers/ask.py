@@ -9,6 +9,7 @@ from contextlib import suppress
 from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.answers import Page, ask, reread
 from bot.context import BotContext
@@ -118,3 +119,14 @@ def group_question(message: Message, bot_username: str, bot_id: int) -> str | No
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
         return " ".join(text.split())
     return None
+
+
+def handlers() -> list[BaseHandler]:
+    """/hoi (or /ask) anywhere, any text in private, a mention of the bot or a reply to it in groups."""
+    new = filters.UpdateType.MESSAGE  # an edited question is not asked again
+    text = new & filters.TEXT & ~filters.COMMAND
+    return [
+        CommandHandler(["hoi", "ask"], ask_command, filters=new),
+        MessageHandler(text & filters.ChatType.PRIVATE, private_text),
+        MessageHandler(text & filters.ChatType.GROUPS & (filters.Entity("mention") | filters.REPLY), group_text),
+    ]

@@ -11,6 +11,7 @@ import asyncio
 from telegram import CallbackQuery, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.answers import article_view, full_text, outline_view, reread
 from bot.context import BotContext
@@ -107,3 +108,8 @@ async def _show(query: CallbackQuery, context: BotContext, html: str, keyboard, 
         query.message.chat.id, html, parse_mode=ParseMode.HTML, reply_markup=keyboard,
         reply_parameters=ReplyParameters(query.message.message_id, allow_sending_without_reply=True),
     )
+
+
+def handlers() -> list[BaseHandler]:
+    """Every button press the admin handlers before it did not claim (invalid data is answered here)."""
+    return [CallbackQueryHandler(button)]

@@ -6,6 +6,7 @@ import asyncio
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
 from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, InlineQueryHandler
 
 from bot.answers import search
 from bot.context import BotContext
@@ -42,3 +43,7 @@ def inline_results(result: SearchResult, limit: int = INLINE_RESULTS) -> list[In
         )
         for hit in result.hits[:limit]
     ]
+
+
+def handlers() -> list[BaseHandler]:
+    return [InlineQueryHandler(inline_query)]

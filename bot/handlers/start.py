@@ -7,6 +7,7 @@ import re
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.handlers.ask import show_question
@@ -32,7 +33,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def documents(update: Update, context: BotContext) -> None:
-    """/tailieu: the indexed documents, newest first."""
+    """/tailieu: the indexed documents, newest first (an admin's /tailieu is admin.documents, with ids)."""
     found = await asyncio.to_thread(context.library.documents)
     await update.effective_message.reply_html(format_documents(found))
 
@@ -40,3 +41,13 @@ async def documents(update: Update, context: BotContext) -> None:
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command we do not have, in a private chat."""
     await update.effective_message.reply_html("Tôi không có lệnh này. Gõ /help để xem cách hỏi.")
+
+
+def handlers() -> list[BaseHandler]:
+    """/start, /help, /tailieu. The unknown-command reply is registered last, in app.py."""
+    new = filters.UpdateType.MESSAGE  # an edited command is not run again
+    return [
+        CommandHandler("start", start, filters=new),
+        CommandHandler("help", help_command, filters=new),
+        CommandHandler("tailieu", documents, filters=new),
+    ]
