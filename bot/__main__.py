@@ -57,9 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.console:
             return run_console(library, config, sys.stdin, sys.stdout)
-        run(config, library, BotState(config.index.data_dir / STATE_DB_NAME))
+        state = BotState(config.index.data_dir / STATE_DB_NAME)
+        try:
+            run(config, library, state)
+        finally:
+            state.close()
     except KeyboardInterrupt:
         pass
+    finally:
+        library.close()
     return 0
 
 
