@@ -89,14 +89,16 @@ def handlers(config: BotConfig) -> list[BaseHandler]:
 
 
 async def post_init(application: Application) -> None:
-    """Once polling or the webhook starts: the command menu users see, then any broadcast a restart interrupted."""
+    """Before polling or the webhook starts: the command menu users see, then any broadcast a restart interrupted."""
     await application.bot.set_my_commands(COMMANDS)
-    Services.of(application).broadcaster.kick()
+    Services.of(application).broadcaster.resume()
 
 
 async def post_shutdown(application: Application) -> None:
     """Once the last update and delivery are done (Application.stop waits for them): close the admin store."""
-    Services.of(application).admin_store.close()
+    services = Services.of(application)
+    services.broadcaster.cancel_resume()
+    services.admin_store.close()
 
 
 async def report_error(update: object, context: BotContext) -> None:

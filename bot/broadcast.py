@@ -34,6 +34,7 @@ class Broadcaster:
         self.store = store
         self.application = application
         self._task: asyncio.Task | None = None
+        self._resuming: asyncio.Task | None = None
         self._again = False
         self._attempts: dict[tuple[int, int], int] = {}
 
@@ -41,13 +42,31 @@ class Broadcaster:
         """Start delivering pending messages, or tell the running loop to look again when it runs dry."""
         self._again = True
         if not self.application.running:
-            return  # post_init kicks again on the next start
+            return  # resume() kicks again once the application has started
         if self._task is None or self._task.done():
             self._task = self.application.create_task(self._run(), name="vankien-broadcast")
 
+    def resume(self) -> None:
+        """Deliver what a restart left pending, as soon as the application is running.
+
+        For post_init, which run_polling/run_webhook call before `Application.start`: a kick there would
+        find the application stopped and deliver nothing until the next announcement.
+        """
+        self._resuming = asyncio.get_running_loop().create_task(self._kick_once_running(), name="vankien-resume")
+
+    def cancel_resume(self) -> None:
+        """post_shutdown: the application stopped before it ever ran (nothing to resume then)."""
+        if self._resuming is not None:
+            self._resuming.cancel()
+
+    async def _kick_once_running(self) -> None:
+        while not self.application.running:
+            await asyncio.sleep(0.05)
+        self.kick()
+
     async def idle(self) -> None:
         """Wait until nothing is being delivered (tests and the bench)."""
-        while self._task is not None and not self._task.done():
+        while any(task is not None and not task.done() for task in (self._resuming, self._task)):
             await asyncio.sleep(0.02)
 
     async def _run(self) -> None:
