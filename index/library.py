@@ -3,9 +3,9 @@
 On disk: `index.sqlite3` (documents, passages, metadata), `segments/` (immutable slices of the vector and
 BM25 indexes and of the diacritic model's counts, index/segments.py) and one `gen-N/` folder naming the live
 segments, the removed passage ids they still hold and those passages' syllable counts (index/generation.py).
-A write saves new segments and `gen-N+1/` beside the live ones,
-then a single SQLite transaction switches to it, so a crash at any point leaves one complete generation in
-use; what no generation names is deleted afterwards.
+A write saves new segments and `gen-N+1/` beside the live ones, then a single SQLite transaction switches to
+it, so a crash at any point leaves one complete generation in use; what no generation names is deleted
+afterwards.
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ from index.isolation import parse_isolated
 from index.lookup import Article, articles
 from index.readers import MAX_BYTES
 from index.restoration import SyllableTable
-from index.search import Searcher, SearchSettings, Snapshot, snapshot_of
-from index.segment_writer import Progress, SegmentWriter, restorer_texts, save_segment
+from index.passage_text import restorer_texts
+from index.search import Searcher, SearchSettings
+from index.segment_writer import Progress, SegmentWriter, save_segment
 from index.segments import SEGMENTS_DIR, Segment, next_merge
+from index.snapshot import Snapshot, snapshot_of
 from index.store import Store
 
 log = logging.getLogger(__name__)
@@ -129,7 +131,7 @@ class Library:
 
     @property
     def generation(self) -> int:
-        return self._snapshot.generation
+        return self._snapshot.generation.number
 
     @property
     def stored_embedder_spec(self) -> str | None:
@@ -140,7 +142,7 @@ class Library:
         return int(self._store.get_meta("dim") or self.embedder.dim)
 
     def _empty_snapshot(self, generation: int) -> Snapshot:
-        return snapshot_of(generation, [], np.zeros(0, dtype=np.int64), {}, self._dim())
+        return snapshot_of(Generation(generation), [], self._dim())
 
     def _load_snapshot(self) -> Snapshot:
         generation = int(self._store.get_meta("generation") or 0)
@@ -148,7 +150,7 @@ class Library:
             return self._empty_snapshot(generation)
         written = Generation.load(self.data_dir, generation)
         segments = [Segment.load(self.segments_dir / name) for name in written.segment_names]
-        return snapshot_of(generation, segments, written.deleted, written.removed, self._dim())
+        return snapshot_of(written, segments, self._dim())
 
     def _outdated_format(self) -> bool:
         """A generation written before segments existed (one FAISS file and a bm25s folder)."""
@@ -159,7 +161,7 @@ class Library:
         interrupted write). A staging library deletes nothing: the folder still belongs to the live index."""
         if self._staging:
             return
-        collect_garbage(self.data_dir, Generation(self.generation, tuple(s.name for s in self._snapshot.segments)))
+        collect_garbage(self.data_dir, self._snapshot.generation)
 
     def close(self) -> None:
         self._store.close()
@@ -210,7 +212,7 @@ class Library:
     def catalogue(self) -> tuple[list[Document], dict]:
         """Every document, and for those another document replaces or amends, by whom (index.lookup.DocumentStatus)."""
         snapshot, searcher = self._live
-        return searcher.catalogue(snapshot.generation)
+        return searcher.catalogue(snapshot.generation.number)
 
     def search(self, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
         snapshot, searcher = self._live
@@ -286,7 +288,7 @@ class Library:
                                                tuple(stored) if keep_passages else ()))
                 writer.flush()
                 segments = [*snapshot.segments, *writer.segments]
-                removed = dict(snapshot.removed)
+                removed = dict(snapshot.generation.removed)
                 removed_ids: list[int] = []
                 for doc_id, document in to_remove.items():
                     passages = self._store.passages_of(doc_id)
@@ -297,22 +299,20 @@ class Library:
                     removed_ids += self._store.delete_document(doc_id)
                 if not writer.segments and not removed_ids:
                     return outcomes  # nothing new: every document was already indexed
-                segments, deleted, removed = self._settle(
-                    segments, np.union1d(snapshot.deleted, np.asarray(removed_ids, dtype=np.int64)), removed
-                )
-                generation = snapshot.generation + 1
-                self._write_generation(generation, segments, deleted, removed)
+                deleted = np.union1d(snapshot.generation.deleted, np.asarray(removed_ids, dtype=np.int64))
+                segments, generation = self._settle(snapshot.generation.number + 1, segments, deleted, removed)
+                generation.write(self.data_dir)
                 self._store.set_meta("next_passage_id", str(next_id))
-                self._record_embedder(self.embedder, generation)
-            self._live = (snapshot_of(generation, segments, deleted, removed, self.embedder.dim), self._live[1])
+                self._record_embedder(self.embedder, generation.number)
+            self._live = (snapshot_of(generation, segments, self.embedder.dim), self._live[1])
             self._collect_garbage()
             return outcomes
 
     def _settle(
-        self, segments: list[Segment], deleted: np.ndarray, removed: dict[str, SyllableTable]
-    ) -> tuple[list[Segment], np.ndarray, dict[str, SyllableTable]]:
-        """Merge segments (index/segments.py's policy) until settled; keep only what live segments hold
-        of the deleted ids and of the removed passages' syllable counts."""
+        self, number: int, segments: list[Segment], deleted: np.ndarray, removed: dict[str, SyllableTable]
+    ) -> tuple[list[Segment], Generation]:
+        """Merge segments (index/segments.py's policy) until settled; generation `number` names them and
+        keeps only what they hold of the deleted ids and of the removed passages' syllable counts."""
         while (group := next_merge(segments, deleted)) is not None:
             merged = save_segment(Segment.merge(group, deleted, removed), self.segments_dir)
             names = {s.name for s in group}
@@ -321,9 +321,9 @@ class Library:
             segments.insert(position, merged)
             log.info("merged %d segments into %s (%d passages)", len(group), merged.name, len(merged))
         held = np.concatenate([s.ids for s in segments]) if segments else np.zeros(0, dtype=np.int64)
-        names = {s.name for s in segments}
-        return (segments, np.asarray(deleted, dtype=np.int64)[np.isin(deleted, held)],
-                {name: table for name, table in removed.items() if name in names})
+        names = tuple(s.name for s in segments)
+        return segments, Generation(number, names, np.asarray(deleted, dtype=np.int64)[np.isin(deleted, held)],
+                                    {name: table for name, table in removed.items() if name in names})
 
     def _record_embedder(self, embedder: Embedder, generation: int) -> None:
         self._store.set_meta("embedder", embedder.name)
@@ -342,19 +342,14 @@ class Library:
             for document, passages in self._store.iter_documents():
                 writer.add(document, passages)
             writer.flush()
-            segments, deleted, removed = self._settle(writer.segments, np.zeros(0, dtype=np.int64), {})
-            generation = self.generation + 1
-            self._write_generation(generation, segments, deleted, removed)
+            segments, generation = self._settle(self.generation + 1, writer.segments, np.zeros(0, dtype=np.int64), {})
+            generation.write(self.data_dir)
             with self._store.transaction():
-                self._record_embedder(embedder, generation)
+                self._record_embedder(embedder, generation.number)
             self.embedder = embedder
-            self._live = (snapshot_of(generation, segments, deleted, removed, embedder.dim),
+            self._live = (snapshot_of(generation, segments, embedder.dim),
                           Searcher(self._store, embedder, self._settings))
             self._collect_garbage()
-
-    def _write_generation(self, generation: int, segments: list[Segment], deleted: np.ndarray,
-                          removed: dict[str, SyllableTable]) -> None:
-        Generation(generation, tuple(s.name for s in segments), deleted, removed).write(self.data_dir)
 
 
 def current_generation(data_dir: Path) -> int:

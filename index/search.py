@@ -7,7 +7,6 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -15,11 +14,10 @@ from index.documents import Document, Passage, SearchHit, SearchResult
 from index.embedders import Embedder
 from index.lexical import LexicalIndex
 from index.lookup import DocumentStatus, division_passages, named_documents, related_to, statuses, top_divisions
+from index.passage_text import context_text
 from index.references import DocumentMention, question_references, remainder
-from index.restoration import DiacriticRestorer, SyllableTable
-from index.segments import Segment
+from index.snapshot import Snapshot
 from index.store import Store
-from index.vectors import VectorIndex
 from index.vietnamese import (
     CODE_TOKEN_PREFIX,
     FOLDED_PREFIX,
@@ -56,43 +54,6 @@ class SearchSettings:
     answer_min_coverage_strong: float = 0.3
     answer_window: int = 3  # judge the passages shown first, not only the very first
     named_document_boost: float = 0.5  # passages of the document a question names by number or title
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One consistent generation of the indexes; searches read it while a writer builds the next."""
-
-    generation: int
-    segments: tuple[Segment, ...]
-    deleted: np.ndarray  # sorted ids of removed passages still held by a segment
-    removed: dict[str, SyllableTable]  # per segment: the syllable counts of its removed passages
-    vectors: VectorIndex  # the segments' vectors, read as one index
-    lexical: LexicalIndex  # the segments' BM25 postings, read as one index
-    restorer: DiacriticRestorer  # the segments' syllable counts less the removed ones
-
-
-def snapshot_of(generation: int, segments: Sequence[Segment], deleted: np.ndarray,
-                removed: dict[str, SyllableTable], dim: int) -> Snapshot:
-    live = [segment.live_mask(deleted) for segment in segments]
-    ids = [segment.ids for segment in segments]
-    return Snapshot(
-        generation, tuple(segments), deleted, removed,
-        VectorIndex([s.vectors for s in segments], ids, live, dim),
-        LexicalIndex([s.lexical for s in segments], ids, live),
-        DiacriticRestorer([s.syllables for s in segments], list(removed.values())),
-    )
-
-
-def context_text(document: Document, passage: Passage) -> str:
-    """What both channels index: title, then the passage's path with its headings (or its section), so an
-    article is found by its regulation and a clause by its article."""
-    parts = [document.title]
-    if passage.path:
-        parts.append(" › ".join(f"{d.label()} {d.heading}".strip() for d in passage.path))
-    elif passage.section and passage.section != document.title:
-        parts.append(passage.section)
-    parts.append(passage.text)
-    return "\n".join(parts)
 
 
 def content_words(text: str) -> list[str]:
@@ -206,7 +167,7 @@ class Searcher:
         dense_norm = _min_max({i: dense[i] for i in ids})
         lexical_norm = _min_max({i: lexical[i] for i in ids})
         code = _code_matches(snapshot.lexical, refs, ids)
-        catalogue, status_of = self.catalogue(snapshot.generation)
+        catalogue, status_of = self.catalogue(snapshot.generation.number)
         references = question_references(restored if unaccented else text)
         named = named_documents(references.document, catalogue) if references.document else []
         named_ids = {d.id for d in named}

@@ -15,8 +15,8 @@ from index.atomic import atomic_folder
 from index.documents import Document, Passage
 from index.embedders import Embedder
 from index.lexical import LexicalSegment, PostingsBuilder
+from index.passage_text import context_text, restorer_texts
 from index.restoration import SyllableTable
-from index.search import context_text
 from index.segments import FLUSH_PASSAGES, Segment
 from index.vietnamese import index_tokens
 
@@ -35,11 +35,6 @@ def save_segment(segment: Segment, segments_dir: Path) -> Segment:
     return Segment(
         segment.name, segment.ids, segment.vectors, LexicalSegment.load(final / "lexical"), SyllableTable.load(final / "syllables")
     )
-
-
-def restorer_texts(document: Document, passages: list[Passage]) -> list[str]:
-    """What the diacritic model learns from a document: its title and its passages."""
-    return [document.title, *(p.text for p in passages)]
 
 
 class SegmentWriter:

