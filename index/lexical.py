@@ -13,7 +13,7 @@ import math
 from array import array
 import threading
 from collections import Counter, OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -28,8 +28,7 @@ NEGLIGIBLE_IDF = 1e-4  # a term this common changes no score by more than this: 
 DENSE_SHARE = 0.25  # a term in more than this share of a segment's rows is scored over the whole array
 TOP_SAMPLE_STRIDE = 64
 COMMON_TERM_CACHE_BYTES = 96 * 2**20  # ~24 common terms at 1M passages, every one below ~250k
-PARALLEL_POSTINGS = 1_000_000  # a question touching more postings than this is scored on two threads
-_SEGMENT_SCORING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bm25-segments")
+PARALLEL_POSTINGS = 1_000_000  # a question touching more postings than this is scored on two threads (given a helper)
 
 
 def term_hash(term: str) -> int:
@@ -237,7 +236,9 @@ class LexicalIndex:
     def __len__(self) -> int:
         return self._live_count
 
-    def scores(self, tokens: list[str]) -> LexicalScores:
+    def scores(self, tokens: list[str], helper: Executor | None = None) -> LexicalScores:
+        """BM25 of every live passage for these tokens. `helper`, when given, scores half the segments of a
+        question touching many postings on its thread (the owner keeps it: index/search.py's Searcher)."""
         keys: dict[str, int] = {}
         terms: list[tuple[int, float, list[tuple[np.ndarray, np.ndarray]]]] = []  # (key, idf, postings per segment)
         for token in tokens:
@@ -250,9 +251,10 @@ class LexicalIndex:
             if idf >= NEGLIGIBLE_IDF:  # else in (nearly) every passage, e.g. a word of every title: adds < 1e-4
                 terms.append((key, idf, found))
         numbers = range(len(self._segments))
-        if sum(len(rows) for _, _, found in terms for rows, _ in found) > PARALLEL_POSTINGS and len(self._segments) > 1:
-            # numpy releases the GIL in these loops: half the segments on a worker, half here
-            other = _SEGMENT_SCORING.submit(lambda: [self._segment_scores(n, terms) for n in numbers[1::2]])
+        many = sum(len(rows) for _, _, found in terms for rows, _ in found) > PARALLEL_POSTINGS
+        if helper is not None and many and len(self._segments) > 1:
+            # numpy releases the GIL in these loops: half the segments on the helper, half here
+            other = helper.submit(lambda: [self._segment_scores(n, terms) for n in numbers[1::2]])
             here = [self._segment_scores(n, terms) for n in numbers[::2]]
             there = other.result()
             per_segment = [here[n // 2] if n % 2 == 0 else there[n // 2] for n in numbers]

@@ -101,13 +101,13 @@ class Library:
         self._staging = staging_above is not None
         if check_embedder:
             self._check_embedder()
-        self._settings = settings
         if staging_above is not None:
             self._store.set_meta("generation", str(staging_above))
             snapshot = self._empty_snapshot(staging_above)
         else:
             snapshot = self._load_snapshot()
-        self._live = (snapshot, Searcher(self._store, embedder, settings))  # swapped as one
+        self._searcher = Searcher(self._store, settings)
+        self._live = (snapshot, embedder)  # swapped as one: the embedder that made the snapshot's vectors
         self._collect_garbage()
         if self._outdated_format():
             log.warning("The index in %s predates segments: rebuilding it from the stored passages.", self.data_dir)
@@ -164,6 +164,7 @@ class Library:
         collect_garbage(self.data_dir, self._snapshot.generation)
 
     def close(self) -> None:
+        self._searcher.close()
         self._store.close()
 
     # ---------------------------------------------------------------- reading
@@ -211,12 +212,11 @@ class Library:
 
     def catalogue(self) -> tuple[list[Document], dict]:
         """Every document, and for those another document replaces or amends, by whom (index.lookup.DocumentStatus)."""
-        snapshot, searcher = self._live
-        return searcher.catalogue(snapshot.generation.number)
+        return self._searcher.catalogue(self.generation)
 
     def search(self, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
-        snapshot, searcher = self._live
-        return searcher.search(snapshot, query, top_k=top_k, offset=offset)
+        snapshot, embedder = self._live
+        return self._searcher.search(snapshot, embedder, query, top_k=top_k, offset=offset)
 
     # ---------------------------------------------------------------- writing
     def add_files(self, paths: Sequence[Path], progress: Progress | None = None) -> AddReport:
@@ -347,8 +347,7 @@ class Library:
             with self._store.transaction():
                 self._record_embedder(embedder, generation.number)
             self.embedder = embedder
-            self._live = (snapshot_of(generation, segments, embedder.dim),
-                          Searcher(self._store, embedder, self._settings))
+            self._live = (snapshot_of(generation, segments, embedder.dim), embedder)
             self._collect_garbage()
 
 

