@@ -14,6 +14,7 @@ that set's rule instead: a hit when the passage text or the citation shown with 
 type, issuer, date, signer, division path) contains a gold string after norm(); also a stricter
 variant counting only passages of the named document. "doc": null or kind "negative" is a negative.
 Files of a folder are added one by one through Library.add_files, as uploads are, and failures listed.
+bench/library_quality.py asks every set at once of one library built from several corpora.
 """
 
 from __future__ import annotations
@@ -109,6 +110,22 @@ def matches(hit: SearchHit, gold: list[str], question: Question) -> bool:
     return any(norm(g) in shown for g in gold)
 
 
+def read_questions(path: Path) -> list[Question]:
+    """A SQuAD JSON or a JSON Lines question file, told apart by the suffix."""
+    return squad_questions(path) if path.suffix == ".json" else jsonl_questions(path)
+
+
+def add_corpus(library: Library, corpus: Path) -> list[tuple[str, str]]:
+    """Index a SQuAD JSON (as parsed documents) or a folder/file (through add_files, as uploads are); the failures."""
+    if corpus.suffix == ".json":
+        library.add_documents(squad_documents(corpus))
+        return []
+    report = library.add_files(corpus_files(corpus))
+    for name, error in report.errors:
+        print(f"error: {name}: {error}", file=sys.stderr)
+    return [(name, f"{type(error).__name__}: {error}") for name, error in report.errors]
+
+
 def corpus_files(corpus: Path) -> list[Path]:
     """Every file under a folder (hidden ones aside), so an unsupported one is reported rather than skipped."""
     if corpus.is_dir():
@@ -145,21 +162,14 @@ def main() -> int:
     embedder = settings.load_embedder()
     with tempfile.TemporaryDirectory() as data_dir:
         library = Library(Path(data_dir), embedder)
-        failed: list[tuple[str, str]] = []
         started = time.perf_counter()
-        if args.corpus.suffix == ".json":
-            library.add_documents(squad_documents(args.corpus))
-        else:
-            report = library.add_files(corpus_files(args.corpus))
-            for name, error in report.errors:
-                print(f"error: {name}: {error}", file=sys.stderr)
-            failed = [(name, f"{type(error).__name__}: {error}") for name, error in report.errors]
+        failed = add_corpus(library, args.corpus)
         build_seconds = time.perf_counter() - started
         passages = library.passage_count()
 
         questions: list[Question] = []
         for path in args.questions:
-            questions += squad_questions(path) if path.suffix == ".json" else jsonl_questions(path)
+            questions += read_questions(path)
         if args.deaccent_share > 0:
             step = max(1, round(1 / args.deaccent_share))
             questions = [
