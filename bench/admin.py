@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.admin_store import DB_NAME as ADMIN_DB  # noqa: E402
 from bot.admin_store import AdminStore  # noqa: E402
-from bot.handlers.admin import admin_services  # noqa: E402
+from bot.context import Services  # noqa: E402
 from bot.state import BotState  # noqa: E402
 from index.library import build_library  # noqa: E402
 from index.settings import SHIPPED_CORPUS, IndexSettings  # noqa: E402
@@ -70,9 +70,9 @@ async def bench_broadcast(data_dir: Path, chats: int) -> float:
     with FakeBotApi() as fake:
         config = bot_config(fake, data_dir, admin_ids=frozenset({1}))
         async with RunningBot(fake, config, library, state) as bot:
-            services = admin_services(bot.app)
+            services = Services.of(bot.app)
             started = time.perf_counter()
-            services.store.announce("Thông báo thử <b>tốc độ</b> gửi.")
+            services.admin_store.announce("Thông báo thử <b>tốc độ</b> gửi.")
             services.broadcaster.kick()
             await services.broadcaster.idle()
             elapsed = time.perf_counter() - started
