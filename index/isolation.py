@@ -14,7 +14,6 @@ Callers that cannot pass options through (Library.add_files) set them for a bloc
 from __future__ import annotations
 
 import atexit
-import hashlib
 import logging
 import math
 import os
@@ -37,6 +36,7 @@ from pathlib import Path
 from index.cleaning import build_document
 from index.documents import Document, Passage
 from index.errors import CorruptFile, VankienError
+from index.hashing import file_sha256
 from index.readers import OcrSettings, PageProgress, display_name, read_file
 
 log = logging.getLogger(__name__)
@@ -260,7 +260,7 @@ def _parse_in_child(
 def _parse(path: Path, max_bytes: int, ocr: OcrSettings, progress: PageProgress) -> bytes:
     """The pickled ("ok", (document, passages)) / ("error", VankienError) / ("limit" | "bug", detail)."""
     try:
-        message: tuple = ("ok", build_document(read_file(path, max_bytes, ocr, progress), _sha256(path)))
+        message: tuple = ("ok", build_document(read_file(path, max_bytes, ocr, progress), file_sha256(path)))
     except VankienError as error:
         message = ("error", error)
     except OSError as error:
@@ -274,12 +274,6 @@ def _parse(path: Path, max_bytes: int, ocr: OcrSettings, progress: PageProgress)
     except MemoryError:  # the result does not fit twice (objects and their pickle) in the limit
         del message
         return pickle.dumps(("limit", None))
-
-
-def _sha256(path: Path) -> str:
-    """As index.library.file_hash, without importing the library (and FAISS) here."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _limit(kind: int, value: int) -> None:

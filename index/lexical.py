@@ -8,7 +8,6 @@ the scores equal one BM25 index over everything (Lucene's formula, as bm25s comp
 
 from __future__ import annotations
 
-import hashlib
 import math
 from array import array
 import threading
@@ -20,6 +19,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from index.hashing import term_key
+
 K1 = 1.2
 B = 0.75
 _FILES = ("hashes", "indptr", "rows", "counts", "lengths")
@@ -29,11 +30,6 @@ DENSE_SHARE = 0.25  # a term in more than this share of a segment's rows is scor
 TOP_SAMPLE_STRIDE = 64
 COMMON_TERM_CACHE_BYTES = 96 * 2**20  # ~24 common terms at 1M passages, every one below ~250k
 PARALLEL_POSTINGS = 1_000_000  # a question touching more postings than this is scored on two threads (given a helper)
-
-
-def term_hash(term: str) -> int:
-    """A stable 64-bit key per term: the vocabulary is a sorted array on disk, not a dict to load."""
-    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 @dataclass(frozen=True)
@@ -161,7 +157,7 @@ class PostingsBuilder:
         self._lengths.append(len(tokens))
 
     def finish(self) -> LexicalSegment:
-        hashes = np.fromiter((term_hash(t) for t in self._vocabulary), dtype=np.uint64, count=len(self._vocabulary))
+        hashes = np.fromiter((term_key(t) for t in self._vocabulary), dtype=np.uint64, count=len(self._vocabulary))
         rows = np.repeat(np.arange(len(self._row_sizes), dtype=np.int32), np.frombuffer(self._row_sizes, dtype=np.int64))
         columns = np.frombuffer(self._columns, dtype=np.int64)
         counts = np.minimum(np.frombuffer(self._counts, dtype=np.int64), 65535).astype(np.uint16)
@@ -242,7 +238,7 @@ class LexicalIndex:
         keys: dict[str, int] = {}
         terms: list[tuple[int, float, list[tuple[np.ndarray, np.ndarray]]]] = []  # (key, idf, postings per segment)
         for token in tokens:
-            key = keys.setdefault(token, term_hash(token))
+            key = keys.setdefault(token, term_key(token))
             found = [segment.postings(key) for segment in self._segments]
             frequency = sum(len(rows) for rows, _ in found)
             if frequency == 0:
@@ -298,12 +294,12 @@ class LexicalIndex:
 
     def document_frequency(self, token: str) -> int:
         """How many passages hold the token (deleted ones included until their segment is merged)."""
-        key = term_hash(token)
+        key = term_key(token)
         return sum(len(segment.postings(key)[0]) for segment in self._segments)
 
     def passages_with(self, token: str) -> np.ndarray:
         """Ids of the live passages holding the token, unsorted."""
-        key = term_hash(token)
+        key = term_key(token)
         found = []
         for segment, ids, live in zip(self._segments, self.segment_ids, self._live):
             rows = segment.postings(key)[0]

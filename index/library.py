@@ -10,7 +10,6 @@ afterwards.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -54,11 +53,6 @@ class AddOutcome:
 class AddReport:
     outcomes: list[AddOutcome] = field(default_factory=list)
     errors: list[tuple[str, VankienError]] = field(default_factory=list)
-
-
-def file_hash(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, VankienError]]]:

@@ -11,28 +11,22 @@ for its own passages only; pair tables are memory-mapped arrays, not millions of
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 import orjson
 
+from index.hashing import term_key
 from index.vietnamese import fold, has_diacritics, syllables
 
 _WORD_RE = re.compile(r"\w+")
 _INTERPOLATION = 0.7
 _MIX = np.uint64(0x9E3779B97F4A7C15)
-
-
-@lru_cache(maxsize=200_000)
-def syllable_key(syllable: str) -> int:
-    return int.from_bytes(hashlib.blake2b(syllable.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -42,7 +36,7 @@ def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
 
 
 def _keys_of(words: Sequence[str]) -> np.ndarray:
-    return np.fromiter((syllable_key(w) for w in words), dtype=np.uint64, count=len(words))
+    return np.fromiter((term_key(w) for w in words), dtype=np.uint64, count=len(words))
 
 
 def _summed(keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from index.lexical import LexicalIndex
 from index.lookup import DocumentStatus, division_passages, named_documents, related_to, statuses, top_divisions
 from index.passage_text import context_text
 from index.references import DocumentMention, question_references, remainder
+from index.sentences import sentence_spans
 from index.snapshot import Snapshot
 from index.store import Store
 from index.vietnamese import (
@@ -35,7 +35,6 @@ STOPWORDS = frozenset(
     """la gi co khong cua va cac nhung duoc cho ve trong voi nao bao nhieu may the nhu da de nay do ai o tai
     theo tu mot thi ma hay hoac sao vi khi noi lam gom nhung chu u a nhe oi ra vao len xuong nguoi""".split()
 )
-_SENTENCE_END_RE = re.compile(r"(?<=[.;!?…])\s+(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -89,15 +88,6 @@ def _code_matches(lexical: LexicalIndex, refs: list[CodeRef], ids: list[int]) ->
             elif is_partial:
                 best[passage_id] = max(best[passage_id], 0.5)
     return best
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for match in _SENTENCE_END_RE.finditer(text):
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(text)))
-    return [(s, e) for s, e in spans if e > s]
 
 
 def best_sentence(text: str, query_words: set[str], query_bigrams: set[str]) -> tuple[int, int] | None:

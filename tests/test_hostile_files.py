@@ -482,10 +482,10 @@ def test_the_child_error_comes_back_with_its_type_and_message(tmp_path):
 
 def test_an_isolated_parse_equals_the_in_process_one(tmp_path):
     from index.cleaning import build_document
-    from index.library import file_hash
+    from index.hashing import file_sha256
     from index.readers import read_file
 
     path = tmp_path / "thong-bao.txt"
     path.write_text(PROSE, encoding="utf-8")
 
-    assert parse_isolated(path, MAX_BYTES) == build_document(read_file(path), file_hash(path))
+    assert parse_isolated(path, MAX_BYTES) == build_document(read_file(path), file_sha256(path))
