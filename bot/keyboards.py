@@ -21,6 +21,11 @@ VOTE = "v"  # v:<query_id>:<passage_id>:1 or 0  feedback on the page starting wi
 OUTLINE = "o"  # o:<query_id>:<doc_id>:<page>  a formal document's outline, a page of articles
 ARTICLE = "a"  # a:<query_id>:<passage_id>:<edit>  the whole article holding a passage (edit: 1 = in place)
 _ARITY = {MORE: 2, FULL: 2, VOTE: 3, OUTLINE: 3, ARTICLE: 3}
+# Admins' buttons (bot/handlers/admin.py, announce.py), matched by their handlers' patterns:
+UNDO, PAGE, REMOVE, CANCEL = "u", "d", "x", "n"  # u:<doc_id> undo an upload, d:<page> documents list, x:<doc_id>, n
+ADMIN_CALLBACK_PATTERN = r"^(?:u:\d{1,18}|d:\d{1,6}|x:\d{1,18}|n)$"
+CONFIRM = "b"  # b:<broadcast_id>  send a drafted announcement
+CONFIRM_PATTERN = rf"^{CONFIRM}:\d{{1,18}}$"
 OUTLINE_PAGE = 8  # articles listed per outline message
 MAX_CALLBACK_BYTES = 64  # Telegram's limit
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,17}")  # canonical non-negative integer, fits in int64

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from bot.state import BotState
+from bot.text_fitting import clip
 
 TOP = 5
 HISTORY = 10_000  # most asked / unanswered are counted over the latest questions
@@ -47,18 +48,14 @@ def _most_common(rows: list[tuple[str, bool]]) -> list[tuple[str, int]]:
     return [(shown[key], n) for key, n in counts.most_common(TOP)]
 
 
-def _clip(text: str, limit: int = 100) -> str:
-    return html.escape(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
 def format_stats(stats: Stats) -> str:
     lines = ["<b>Câu hỏi 7 ngày qua</b> (ngày: số câu / có trả lời)"]
     lines += [f"{day[8:10]}/{day[5:7]}: {asked} / {answered}" for day, asked, answered in stats.per_day]
     lines.append("\n<b>Hỏi nhiều nhất</b>")
-    lines += [f"{n}× {_clip(text)}" for text, n in stats.top] or ["(chưa có)"]
+    lines += [f"{n}× {html.escape(clip(text, 100))}" for text, n in stats.top] or ["(chưa có)"]
     lines.append("\n<b>Không tìm được câu trả lời</b>")
-    lines += [f"{n}× {_clip(text)}" for text, n in stats.unanswered] or ["(không có)"]
+    lines += [f"{n}× {html.escape(clip(text, 100))}" for text, n in stats.unanswered] or ["(không có)"]
     lines.append(f"\n<b>Góp ý</b>: 👍 {stats.helpful} · 👎 {stats.not_helpful}")
     lines.append("\n<b>Tài liệu được trích dẫn nhiều nhất</b>")
-    lines += [f"{n}× {_clip(title)}" for title, n in stats.cited] or ["(chưa có)"]
+    lines += [f"{n}× {html.escape(clip(title, 100))}" for title, n in stats.cited] or ["(chưa có)"]
     return "\n".join(lines)

@@ -20,9 +20,11 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
+from bot.keyboards import ADMIN_CALLBACK_PATTERN, CANCEL, PAGE, REMOVE, UNDO
 from bot.permissions import admin_only, from_admins
 from bot.replies import format_date
 from bot.stats import collect_stats, format_stats
+from bot.text_fitting import clip
 from index.documents import Document
 from index.errors import DocumentNotFound, VankienError
 from index.isolation import parse_options
@@ -37,8 +39,6 @@ PREVIEW_PASSAGES = 2
 PREVIEW_CHARS = 300
 PROGRESS_EVERY = 2.0  # seconds between status edits while embedding
 # Callback data, all well under Telegram's 64 bytes
-UNDO, PAGE, REMOVE, CANCEL = "u", "d", "x", "n"
-CALLBACK_PATTERN = r"^(?:u:\d{1,18}|d:\d{1,6}|x:\d{1,18}|n)$"
 
 
 # ---------------------------------------------------------------- pure formatting
@@ -48,10 +48,6 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def format_too_large(name: str, size: int) -> str:
     return (f"Tệp {html.escape(name)} quá lớn ({_megabytes(size)}): Telegram chỉ cho bot tải tệp tối đa 20 MB. "
             "Hãy chia nhỏ tệp hoặc nạp bằng dòng lệnh: python -m index add &lt;tệp&gt;")
@@ -59,7 +55,7 @@ def format_too_large(name: str, size: int) -> str:
 
 def format_document_line(document: Document) -> str:
     date = html.escape(format_date(document.date) or "không rõ ngày")
-    return (f"<b>{document.id}</b> · {html.escape(_clip(document.title, 120))} · {date} · "
+    return (f"<b>{document.id}</b> · {html.escape(clip(document.title, 120))} · {date} · "
             f"{document.passage_count} đoạn")
 
 
@@ -67,19 +63,19 @@ def format_outcome(outcome: AddOutcome) -> str:
     """What was indexed: title, date, passages, codes, the first passages; or that it was already there."""
     document = outcome.document
     if outcome.status == "unchanged":
-        return (f"Tài liệu này đã có (mã {document.id}): «{html.escape(_clip(document.title, 200))}», "
+        return (f"Tài liệu này đã có (mã {document.id}): «{html.escape(clip(document.title, 200))}», "
                 f"{document.passage_count} đoạn. Không nạp lại.")
     lines = ["✅ Đã nạp tài liệu" if outcome.status == "added" else "♻️ Đã nạp phiên bản mới"]
     if outcome.replaced is not None:
         lines.append(f"Thay thế bản cũ (mã {outcome.replaced.id}, {outcome.replaced.passage_count} đoạn).")
     lines += [
-        f"<b>{html.escape(_clip(document.title, 200))}</b>",
+        f"<b>{html.escape(clip(document.title, 200))}</b>",
         f"Mã tài liệu: {document.id} · Ngày: {html.escape(format_date(document.date) or 'không rõ')} · "
         f"Số đoạn: {len(outcome.passages) or document.passage_count}",
         f"Số hiệu: {html.escape(', '.join(document.codes)) if document.codes else 'không tìm thấy'}",
     ]
     for passage in outcome.passages[:PREVIEW_PASSAGES]:
-        lines.append(f"\n<i>Đoạn {passage.paragraph}:</i> {html.escape(_clip(passage.text, PREVIEW_CHARS))}")
+        lines.append(f"\n<i>Đoạn {passage.paragraph}:</i> {html.escape(clip(passage.text, PREVIEW_CHARS))}")
     return "\n".join(lines)
 
 
@@ -119,7 +115,7 @@ def format_ocr_progress(done: int, total: int) -> str:
 
 def new_document_notice(document: Document) -> str:
     date = html.escape(format_date(document.date) or "")
-    return (f"📄 Đã có tài liệu mới: <b>{html.escape(_clip(document.title, 200))}</b>"
+    return (f"📄 Đã có tài liệu mới: <b>{html.escape(clip(document.title, 200))}</b>"
             f"{f' ({date})' if date else ''}. Hỏi tôi về tài liệu này bằng /hoi.")
 
 
@@ -212,7 +208,7 @@ async def remove_command(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(f"Không có tài liệu mã {context.args[0]}. Xem danh sách bằng /tailieu.")
         return
     await update.effective_message.reply_html(
-        f"Xoá tài liệu {document.id}: «{html.escape(_clip(document.title, 200))}» ({document.passage_count} đoạn)?",
+        f"Xoá tài liệu {document.id}: «{html.escape(clip(document.title, 200))}» ({document.passage_count} đoạn)?",
         reply_markup=confirm_remove_keyboard(document.id),
     )
 
@@ -269,7 +265,7 @@ async def button(update: Update, context: BotContext) -> None:
             return
         await query.answer("Đã hoàn tác" if action == UNDO else "Đã xoá")
         verb = "Đã hoàn tác: đã xoá" if action == UNDO else "Đã xoá"
-        await _edit(query.message, f"{verb} tài liệu {removed.id}: «{html.escape(_clip(removed.title, 200))}».")
+        await _edit(query.message, f"{verb} tài liệu {removed.id}: «{html.escape(clip(removed.title, 200))}».")
     else:
         await query.answer("Đã huỷ")
         await _edit(query.message, "Đã huỷ.")
@@ -290,5 +286,5 @@ def handlers(admin_ids: frozenset[int]) -> list[BaseHandler]:
         CommandHandler(["xoa", "remove"], remove_command, filters=new),
         CommandHandler("reindex", reindex, filters=new),
         CommandHandler(["thongke", "stats"], stats, filters=new),
-        CallbackQueryHandler(button, pattern=CALLBACK_PATTERN),
+        CallbackQueryHandler(button, pattern=ADMIN_CALLBACK_PATTERN),
     ]

@@ -10,10 +10,9 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.handlers.admin import CANCEL
+from bot.keyboards import CANCEL, CONFIRM, CONFIRM_PATTERN
 from bot.permissions import admin_only, is_admin
 
-CONFIRM = "b"  # b:<broadcast_id>
 CHAT_ADMINS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 GROUP_ONLY = "Lệnh này dùng trong nhóm hoặc kênh muốn nhận thông báo."
 CHAT_ADMIN_ONLY = "Chỉ quản trị viên của nhóm mới đăng ký hoặc huỷ nhận thông báo được."
@@ -98,5 +97,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("subscribe", subscribe, filters=anywhere),
         CommandHandler("unsubscribe", unsubscribe, filters=anywhere),
         CommandHandler("announce", announce, filters=filters.UpdateType.MESSAGE),
-        CallbackQueryHandler(confirm, pattern=rf"^{CONFIRM}:\d{{1,18}}$"),
+        CallbackQueryHandler(confirm, pattern=CONFIRM_PATTERN),
     ]
