@@ -20,6 +20,7 @@ from index.errors import EmptyDocument
 from index.formal import read_formal, structured_passages
 from index.formal.header import NATIONAL_LINES
 from index.formal.lines import INVISIBLE
+from index.headings import ARTICLE_LINE, BARE_PART_LINE, PART_LINE, ROMAN_HEADING
 from index.sentences import ends_sentence, sentence_cuts
 from index.splitting import MAX_CHARS, split_paragraph
 from index.vietnamese import find_codes, fold, is_all_caps, normalize_text
@@ -66,10 +67,6 @@ _DATE_LINE_NOISE = re.compile(
 )
 _NUMBER_LINE = re.compile(r"^Số\s*[:.]?\s*\d", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^[\s.oO0]*[*\-–—_=~•][\s*\-–—_=~.•oO0]*$")  # the first star excludes the middle set: linear
-_PART = re.compile(r"^(?:Chương|Mục|Phần)\s+(?:\d+|[IVXLC]+)\b", re.IGNORECASE)
-_BARE_PART = re.compile(r"^(?:Chương|Mục|Phần)\s+(?:\d+|[IVXLC]+)\s*[.:]?$", re.IGNORECASE)
-_ROMAN_HEADING = re.compile(r"^[IVXLC]+\s*[.\-–]\s+\S")
-_ARTICLE = re.compile(r"^Điều\s+\d+[a-zđ]?(?:\s*[.:]\s*|\s*$|\s+[-–]\s+)", re.IGNORECASE)
 _CREDIT = re.compile(
     r"^\(?\s*(?:Theo|Nguồn)\s+\S|^(?:Tác giả|Bài(?:\s*(?:,|và)\s*ảnh)?|Tin(?:\s*(?:,|và)\s*ảnh)?|Ảnh|Nguồn)\s*:",
     re.IGNORECASE,
@@ -429,12 +426,12 @@ def _passages(blocks: list[Block], title: str, max_chars: int) -> list[Passage]:
         else:
             heading = _heading(block)
             if heading is not None:
-                if bare_part is not None and not _PART.match(heading):
+                if bare_part is not None and not PART_LINE.match(heading):
                     section = f"{bare_part.rstrip('.:')}. {heading}"
                     bare_part = None
                 else:
                     section = heading
-                    bare_part = heading if _BARE_PART.match(heading) else None
+                    bare_part = heading if BARE_PART_LINE.match(heading) else None
                 continue
         bare_part = None
         key: object = text if len(text) >= 60 else (section, text)  # short lines recur legitimately ("Bãi bỏ.")
@@ -455,20 +452,20 @@ def _heading(block: Block) -> str | None:
         return _heading_text(lines)
     if len(one_line) > 200 or one_line.endswith((".", ";")):
         return None
-    if _PART.match(one_line) or _ROMAN_HEADING.match(one_line) or is_all_caps(one_line):
+    if PART_LINE.match(one_line) or ROMAN_HEADING.match(one_line) or is_all_caps(one_line):
         return _heading_text(lines)
     return None
 
 
 def _heading_text(lines: list[str]) -> str:
-    if len(lines) > 1 and _BARE_PART.match(lines[0]):
+    if len(lines) > 1 and BARE_PART_LINE.match(lines[0]):
         return f"{lines[0].rstrip('.:')}. {' '.join(lines[1:])}"
     return " ".join(lines)
 
 
 def _article(text: str) -> tuple[str, bool] | None:
     """('Điều 5. Title', is_passage) for an article line; it is a passage too when text follows its title."""
-    match = _ARTICLE.match(text)
+    match = ARTICLE_LINE.match(text)
     if not match:
         return None
     first, _, rest = text.partition("\n")

@@ -14,6 +14,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from index.documents import DigitalSignature, DECODED, OCR, TEXT_LAYER, Block, ParsedFile
 from index.errors import CorruptFile
+from index.headings import ARTICLE_LINE, ROMAN_HEADING, part_title_start
 from index.readers.legacy_encodings import repair_text
 from index.readers.legibility import legibility
 from index.readers.ocr import OcrSettings, PageProgress, ocr_pdf_pages, page_limit_error
@@ -25,9 +26,6 @@ logger = logging.getLogger(__name__)
 MAX_PAGES = 2000
 MIN_LETTERS = 20  # a page with fewer letters in its text layer (and an image on it) is a scan
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:Trang|Page)\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
-_ARTICLE = re.compile(r"^(?:Điều|ĐIỀU)\s+\d+[a-z]?\s*[.:]")
-_PART = re.compile(r"^(?:Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN)\s+(?:\d+|[IVXLC]+)\b[\s.:–-]*(.?)")
-_ROMAN_HEADING = re.compile(r"^[IVXLC]+\.\s")
 _BULLET = re.compile(r"^[-+•·]\s*(.)")
 _NUMBERED = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,3}\.|[a-zđ]\)|\(\d{1,3}\))\s+[A-ZĐ\u00c0-\u1ef9]")  # "1.1. Về", "a) Súng", "(1) Ban"
 _HYPHENATED = re.compile(r"\w-$")
@@ -264,10 +262,10 @@ def _starts_upper(line: str) -> bool:
 
 def _is_heading_line(line: str) -> bool:
     """'Điều 5.', 'Chương II', 'Mục 1 ...' (followed by nothing or a capital) and 'II. ...' headings."""
-    part = _PART.match(line)
-    if part:
-        return not part.group(1) or part.group(1).isupper()
-    return bool(_ARTICLE.match(line) or _ROMAN_HEADING.match(line))
+    title = part_title_start(line)
+    if title is not None:
+        return title == len(line) or line[title].isupper()
+    return bool(ARTICLE_LINE.match(line) or ROMAN_HEADING.match(line))
 
 
 def _unwrap(lines: list[str]) -> str:
