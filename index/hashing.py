@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 
-@lru_cache(maxsize=200_000)
 def term_key(term: str) -> int:
     """A stable 64-bit key per term or syllable: vocabularies and pair tables are sorted arrays on disk
-    (index/lexical.py, index/restoration.py), not dicts to load. Never change it: segments store these keys."""
+    (index/lexical.py, index/restoration.py), not dicts to load. Never change it: segments store these keys.
+    Not cached here: the lexical vocabulary (bigrams included) is far larger than any useful cache."""
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
 
 

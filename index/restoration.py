@@ -15,6 +15,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -29,6 +30,12 @@ _INTERPOLATION = 0.7
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
+@lru_cache(maxsize=200_000)
+def syllable_key(syllable: str) -> int:
+    """term_key, cached: a corpus has a few thousand syllables, met millions of times."""
+    return term_key(syllable)
+
+
 def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """One 64-bit key per (syllable, next syllable) pair of keys (wrapping arithmetic, order-sensitive)."""
     with np.errstate(over="ignore"):
@@ -36,7 +43,7 @@ def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
 
 
 def _keys_of(words: Sequence[str]) -> np.ndarray:
-    return np.fromiter((term_key(w) for w in words), dtype=np.uint64, count=len(words))
+    return np.fromiter((syllable_key(w) for w in words), dtype=np.uint64, count=len(words))
 
 
 def _summed(keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
