@@ -14,8 +14,8 @@ from index.embedders import Embedder
 from index.lexical import LexicalIndex
 from index.lookup import DocumentStatus, division_passages, named_documents, related_to, statuses, top_divisions
 from index.passage_text import context_text
+from index.question_words import best_sentence, content_words, matched_spans, question_phrases
 from index.references import DocumentMention, question_references, remainder
-from index.sentences import sentence_spans
 from index.snapshot import Snapshot
 from index.store import Store
 from index.vietnamese import (
@@ -29,13 +29,6 @@ from index.vietnamese import (
     query_tokens,
     word_spans,
 )
-
-# Function and question words: they say how a question is asked, not what it is about.
-STOPWORDS = frozenset(
-    """la gi co khong cua va cac nhung duoc cho ve trong voi nao bao nhieu may the nhu da de nay do ai o tai
-    theo tu mot thi ma hay hoac sao vi khi noi lam gom nhung chu u a nhe oi ra vao len xuong nguoi""".split()
-)
-
 
 @dataclass(frozen=True)
 class SearchSettings:
@@ -52,11 +45,6 @@ class SearchSettings:
     answer_min_coverage_strong: float = 0.3
     answer_window: int = 3  # judge the passages shown first, not only the very first
     named_document_boost: float = 0.5  # passages of the document a question names by number or title
-
-
-def content_words(text: str) -> list[str]:
-    """Folded words of a question that say what it is about."""
-    return [w for _, _, w in word_spans(text) if w not in STOPWORDS]
 
 
 def _min_max(values: dict[int, float]) -> dict[int, float]:
@@ -88,21 +76,6 @@ def _code_matches(lexical: LexicalIndex, refs: list[CodeRef], ids: list[int]) ->
             elif is_partial:
                 best[passage_id] = max(best[passage_id], 0.5)
     return best
-
-
-def best_sentence(text: str, query_words: set[str], query_bigrams: set[str]) -> tuple[int, int] | None:
-    """The sentence sharing most query words (bigrams count double); None when nothing is shared."""
-    best, best_score = None, 0.0
-    for start, end in sentence_spans(text):
-        words = [w for _, _, w in word_spans(text[start:end])]
-        score = len(query_words.intersection(words)) + 2 * len(query_bigrams.intersection(f"{a}_{b}" for a, b in zip(words, words[1:])))
-        if score > best_score:
-            best, best_score = (start, end), score
-    return best
-
-
-def matched_spans(text: str, query_words: set[str]) -> tuple[tuple[int, int], ...]:
-    return tuple((s, e) for s, e, w in word_spans(text) if w in query_words)
 
 
 class Searcher:
@@ -152,6 +125,7 @@ class Searcher:
         documents = self._store.documents_by_ids({p.doc_id for p in passages.values() if p.doc_id is not None})
         refs = query_code_refs(text)
         words = {fold(w) for w in content_words(restored)} | {fold(w) for w in content_words(text)}
+        phrases = list(dict.fromkeys(question_phrases(restored) + question_phrases(text)))
         query_vector = embedding.result()[0]
 
         dense_top = [passage_id for passage_id, _ in snapshot.vectors.search(query_vector, settings.candidates)]
@@ -197,7 +171,7 @@ class Searcher:
             if leading is not None:
                 hits.append(SearchHit(rank, leading.score, leading.passage, leading.document,
                                       best_sentence(leading.passage.text, words, bigrams),
-                                      matched_spans(leading.passage.text, words), leading.kind, leading.status))
+                                      matched_spans(leading.passage.text, phrases), leading.kind, leading.status))
                 continue
             passage = passages[passage_id]
             document = documents[passage.doc_id]
@@ -208,7 +182,7 @@ class Searcher:
                     passage=passage,
                     document=document,
                     highlight=best_sentence(passage.text, words, bigrams),
-                    matched_terms=matched_spans(passage.text, words),
+                    matched_terms=matched_spans(passage.text, phrases),
                     status=_replaced_label(status_of.get(document.id)),
                 )
             )

@@ -1,0 +1,77 @@
+"""The words of a question that say what it is about, and where a passage says them.
+
+Shown passages underline the question's content words as whole words and phrases: a question with "quy
+định" underlines "quy định", never "định" inside "xác định" nor "Quy" alone. A phrase is a run of content
+words the question has side by side; a passage's words are underlined where they repeat two or more words
+of such a run in the same order, or a run of a single word, or a number or code.
+"""
+
+from __future__ import annotations
+
+from index.sentences import sentence_spans
+from index.vietnamese import word_spans
+
+# Function and question words: they say how a question is asked, not what it is about.
+STOPWORDS = frozenset(
+    """la gi co khong cua va cac nhung duoc cho ve trong voi nao bao nhieu may the nhu da de nay do ai o tai
+    theo tu mot thi ma hay hoac sao vi khi noi lam gom nhung chu u a nhe oi ra vao len xuong nguoi""".split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words of a question that say what it is about."""
+    return [w for _, _, w in word_spans(text) if w not in STOPWORDS]
+
+
+def question_phrases(text: str) -> list[tuple[str, ...]]:
+    """Runs of content words side by side in the question, folded: "Quy định 22 về công tác kiểm tra" ->
+    [("quy", "dinh", "22"), ("cong", "tac", "kiem", "tra")]."""
+    phrases: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for _, _, word in word_spans(text):
+        if word in STOPWORDS:
+            if run:
+                phrases.append(tuple(run))
+            run = []
+        else:
+            run.append(word)
+    if run:
+        phrases.append(tuple(run))
+    return phrases
+
+
+def matched_spans(text: str, phrases: list[tuple[str, ...]]) -> tuple[tuple[int, int], ...]:
+    """Character spans of `text` to underline: each stretch of two or more words that appears in that order
+    inside a question phrase, each single-word phrase, each number. Longest stretches first, never overlapping."""
+    words = word_spans(text)
+    folded = [w for _, _, w in words]
+    pairs = {(a, b) for phrase in phrases for a, b in zip(phrase, phrase[1:])}
+    singles = {phrase[0] for phrase in phrases if len(phrase) == 1}
+    numbers = {w for phrase in phrases for w in phrase if any(ch.isdigit() for ch in w)}
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while position < len(words):
+        end = position
+        while end + 1 < len(words) and (folded[end], folded[end + 1]) in pairs and _adjacent(text, words[end], words[end + 1]):
+            end += 1
+        if end > position or folded[position] in singles or folded[position] in numbers:
+            spans.append((words[position][0], words[end][1]))
+        position = end + 1
+    return tuple(spans)
+
+
+def best_sentence(text: str, query_words: set[str], query_bigrams: set[str]) -> tuple[int, int] | None:
+    """The sentence sharing most query words (bigrams count double); None when nothing is shared."""
+    best, best_score = None, 0.0
+    for start, end in sentence_spans(text):
+        words = [w for _, _, w in word_spans(text[start:end])]
+        score = len(query_words.intersection(words)) + 2 * len(query_bigrams.intersection(f"{a}_{b}" for a, b in zip(words, words[1:])))
+        if score > best_score:
+            best, best_score = (start, end), score
+    return best
+
+
+def _adjacent(text: str, left: tuple[int, int, str], right: tuple[int, int, str]) -> bool:
+    """Two words of one phrase: only spaces, a hyphen or a code's slash between them ("22-QĐ/TW"), not a comma
+    or a full stop."""
+    return text[left[1] : right[0]].strip(" \t-–/") == ""

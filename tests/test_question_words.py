@@ -1,0 +1,34 @@
+"""What a shown passage underlines: the question's content words as whole words and phrases."""
+
+from __future__ import annotations
+
+from index.question_words import matched_spans, question_phrases
+
+
+def underlined(text: str, question: str) -> list[str]:
+    return [text[a:b] for a, b in matched_spans(text, question_phrases(question))]
+
+
+def test_a_two_word_term_is_underlined_whole_never_one_syllable_of_it():
+    text = "Quy định này xác định rõ trách nhiệm. Theo quy định 22-QĐ/TW về công tác kiểm tra, giám sát"
+    assert underlined(text, "Quy định 22-QĐ/TW nói về công tác kiểm tra gì?") == [
+        "Quy định", "quy định 22-QĐ/TW", "công tác kiểm tra",
+    ]
+
+
+def test_a_syllable_alone_is_not_underlined_when_the_question_said_it_in_a_longer_word():
+    assert underlined("Định kỳ, Quy trình xử lý và xác định nhiệm vụ.", "quy định về xử lý") == ["xử lý"]
+
+
+def test_single_words_and_numbers_of_the_question_are_underlined():
+    text = "Năm 2021, Đảng bộ tỉnh kết nạp 2.316 đảng viên."
+    assert underlined(text, "Đảng bộ kết nạp bao nhiêu đảng viên năm 2021?") == ["Năm 2021", "Đảng bộ", "kết nạp", "đảng viên"]
+
+
+def test_a_comma_or_full_stop_breaks_a_phrase():
+    text = "công tác kiểm tra. Giám sát, kỷ luật"
+    assert underlined(text, "kiểm tra giám sát") == ["kiểm tra", "Giám sát"]  # two stretches, not one
+
+
+def test_diacritic_less_questions_underline_the_accented_words():
+    assert underlined("Công tác dân vận của Đảng", "cong tac dan van") == ["Công tác dân vận"]
