@@ -131,6 +131,8 @@ def main() -> int:
     parser.add_argument("--questions", type=Path, nargs="+", required=True, help="JSON Lines or SQuAD JSON question sets")
     parser.add_argument("--xquad-share", type=float, default=1.0, help="ask this share of each SQuAD JSON set's questions (every n-th)")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--data-dir", type=Path, help="keep the built library here and reuse it on the next run "
+                        "(the same --library sources; index again after a change to reading or indexing)")
     args = parser.parse_args()
 
     settings = IndexSettings.from_env(read_environment())
@@ -139,11 +141,13 @@ def main() -> int:
     for path in args.questions:
         questions = read_questions(path)
         sets.append((source_name(path), every_nth(questions, args.xquad_share) if path.suffix == ".json" else questions))
-    with tempfile.TemporaryDirectory() as data_dir:
-        library = Library(Path(data_dir), embedder)
+    with tempfile.TemporaryDirectory() as scratch:
+        data_dir = args.data_dir or Path(scratch)
+        reused = (data_dir / "index.sqlite3").exists()
+        library = Library(data_dir, embedder)
         try:
             started = time.perf_counter()
-            failed = [failure for corpus in args.library for failure in add_corpus(library, corpus)]
+            failed = [] if reused else [failure for corpus in args.library for failure in add_corpus(library, corpus)]
             build_seconds = time.perf_counter() - started
             documents, passages = len(library.documents()), library.passage_count()
             library.search("khởi động")  # warm-up
@@ -152,7 +156,8 @@ def main() -> int:
             library.close()
 
     print(f"\nlibrary: {', '.join(str(p) for p in args.library)}")
-    print(f"  {documents} documents, {passages} passages, indexed in {build_seconds:.1f} s; embedder {embedder.name}")
+    built = f"reused from {data_dir}" if reused else f"indexed in {build_seconds:.1f} s"
+    print(f"  {documents} documents, {passages} passages, {built}; embedder {embedder.name}")
     for name, error in failed:
         print(f"  failed: {name}: {error}")
     negatives = sum(o.question.negative for o in outcomes)

@@ -4,7 +4,8 @@
 that province and year should come first, a 2025 report or another province's one below them. A document's
 provinces are those its issuer and title name ("Sở Công Thương tỉnh Lào Cai", "Vĩnh Phúc: Những kết quả
 ..."); a central body's document names none and applies everywhere. Its years are those its title or
-subject states ("năm 2024", "6 tháng đầu năm 2023", "nhiệm kỳ 2020-2025"), else the year it was signed.
+subject states ("năm 2024", "6 tháng đầu năm 2023", "nhiệm kỳ 2020-2025"), else, for a report or a plan,
+the year it was signed.
 """
 
 from __future__ import annotations
@@ -74,13 +75,20 @@ def document_provinces(document: Document) -> frozenset[str]:
     return frozenset(_provinces_in(text))
 
 
+# Documents about a period of their own: a report, a notice of results, a plan, a news article (no type).
+# A regulation, a law or a resolution keeps applying after the year it was signed: only a period its
+# title states can contradict a question's year.
+DATED_TYPES = frozenset({None, "Báo cáo", "Thông báo", "Kế hoạch", "Chương trình"})
+
+
 def document_years(document: Document) -> frozenset[int]:
-    """Years the title or subject states (a range counts every year in it), else the year it was signed."""
+    """Years the title or subject states (a range counts every year in it); else, for a document about a
+    period of its own (DATED_TYPES), the year it was signed."""
     text = fold(" ".join(filter(None, [document.title, document.subject])))
     for code in document.codes:  # "Luật số 42/2024/QH15": the year of a number, not a period
         text = text.replace(fold(code), " ")
     years = _years_in(text)
-    if not years and document.date:
+    if not years and document.date and document.doc_type in DATED_TYPES:
         years.add(int(document.date[:4]))
     return frozenset(years)
 
@@ -113,6 +121,8 @@ def _provinces_in(text: str) -> set[str]:
     folded = fold(text)
     found: set[str] = set()
     for alias, name in _ALIASES.items():
+        if alias not in folded:
+            continue
         for match in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", folded):
             level = bool(_LEVEL_BEFORE.search(folded[: match.start()]))
             if alias == name and name in _NEEDS_LEVEL and not level:

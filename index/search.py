@@ -6,6 +6,7 @@ import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -14,10 +15,12 @@ from index.embedders import Embedder
 from index.lexical import LexicalIndex
 from index.lookup import DocumentStatus, division_passages, named_documents, related_to, statuses, top_divisions
 from index.passage_text import context_text
+from index.question_scope import QuestionScope, ScopeFit, document_provinces, document_years, question_scope, scope_fit
 from index.question_words import best_sentence, content_words, matched_spans, question_phrases
 from index.references import DocumentMention, question_references, remainder
 from index.snapshot import Snapshot
 from index.store import Store
+from index.thesaurus import default_thesaurus
 from index.vietnamese import (
     CODE_TOKEN_PREFIX,
     FOLDED_PREFIX,
@@ -45,6 +48,11 @@ class SearchSettings:
     answer_min_coverage_strong: float = 0.3
     answer_window: int = 3  # judge the passages shown first, not only the very first
     named_document_boost: float = 0.5  # passages of the document a question names by number or title
+    # A question naming a province or a year (index/question_scope.py): documents about that place and time
+    # rise; another province's or another period's fall, and never count as an answer.
+    scope_match_boost: float = 0.15
+    scope_mismatch_penalty: float = 0.5
+    use_thesaurus: bool = True  # the lexical channel also searches the documents' words for the question's (index/thesaurus.txt)
 
 
 def _min_max(values: dict[int, float]) -> dict[int, float]:
@@ -86,7 +94,7 @@ class Searcher:
     def __init__(self, store: Store, settings: SearchSettings | None = None) -> None:
         self._store = store
         self.settings = settings or SearchSettings()
-        self._catalogue: tuple[int, list[Document], dict[int, DocumentStatus]] | None = None
+        self._catalogue: _Catalogue | None = None
         self._query_embedding = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embedding")  # one per core
         self._segment_scoring = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bm25-segments")
 
@@ -97,11 +105,18 @@ class Searcher:
 
     def catalogue(self, generation: int) -> tuple[list[Document], dict[int, DocumentStatus]]:
         """Every document and what replaces or amends it, read once per generation (every write makes one)."""
+        cached = self._catalogue_of(generation)
+        return cached.documents, cached.status_of
+
+    def _catalogue_of(self, generation: int) -> "_Catalogue":
         cached = self._catalogue
-        if cached is None or cached[0] != generation:
+        if cached is None or cached.generation != generation:
             documents = self._store.documents()
-            cached = self._catalogue = (generation, documents, statuses(documents))
-        return cached[1], cached[2]
+            cached = self._catalogue = _Catalogue(
+                generation, documents, statuses(documents),
+                {d.id: (document_provinces(d), document_years(d)) for d in documents if d.id is not None},
+            )
+        return cached
 
     def search(self, snapshot: Snapshot, embedder: Embedder, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
         """`embedder` must be the one that embedded the snapshot's passages."""
@@ -119,6 +134,8 @@ class Searcher:
         tokens = query_tokens(text)
         if restored != text:
             tokens += [t for t in query_tokens(restored) if t not in tokens]
+        for term in default_thesaurus().expansions(restored) if settings.use_thesaurus else ():  # the documents' words
+            tokens += [t for t in query_tokens(term) if t not in tokens]
         lexical_scores = snapshot.lexical.scores(tokens, self._segment_scoring)
         lexical_top = [passage_id for passage_id, _ in lexical_scores.top(settings.candidates)]
         passages = self._store.passages_by_ids(lexical_top)
@@ -139,13 +156,17 @@ class Searcher:
         dense_norm = _min_max({i: dense[i] for i in ids})
         lexical_norm = _min_max({i: lexical[i] for i in ids})
         code = _code_matches(snapshot.lexical, refs, ids)
-        catalogue, status_of = self.catalogue(snapshot.generation.number)
+        known = self._catalogue_of(snapshot.generation.number)
+        catalogue, status_of = known.documents, known.status_of
         references = question_references(restored if unaccented else text)
         named = named_documents(references.document, catalogue) if references.document else []
         named_ids = {d.id for d in named}
+        scope = question_scope(restored if unaccented else text)
+        fit = {doc_id: known.fit(scope, doc_id) for doc_id in {passages[i].doc_id for i in ids}}
         fused = {
             i: weight * lexical_norm[i] + (1 - weight) * dense_norm[i] + settings.code_boost * code[i]
             + (settings.named_document_boost if passages[i].doc_id in named_ids else 0.0)
+            + _scope_bonus(fit[passages[i].doc_id], settings)
             for i in ids
         }
         ranked = sorted(ids, key=lambda i: fused[i], reverse=True)
@@ -159,11 +180,14 @@ class Searcher:
         lead_ids = {hit.passage.id for hit in lead if hit.kind == "division"}
         ranked = [i for i in ranked if i not in lead_ids]
         shown = ranked[: settings.answer_window]
-        answered = bool(lead) or bool(shown) and self._is_answer(
-            snapshot.lexical,
-            [(dense[i], code[i], context_text(documents[passages[i].doc_id], passages[i])) for i in shown],
-            words,
-        )
+        unknown_place = bool(scope.provinces) and not scope.provinces & known.provinces  # a province no document is about
+        candidates = [
+            (dense[i], code[i], context_text(documents[passages[i].doc_id], passages[i]), unknown_place)
+            for i in shown if fit[passages[i].doc_id] is not ScopeFit.MISMATCH
+        ]
+        if missing:  # a numbered document the library lacks: only passages that cite it answer
+            candidates = [c for c in candidates if c[1] >= 1.0]
+        answered = bool(lead) or bool(candidates) and self._is_answer(snapshot.lexical, candidates, words)
         bigrams = {t[1:] for t in tokens if t.startswith("~") and "_" in t}
         hits: list[SearchHit] = []
         ordered: list[tuple[SearchHit | None, int | None]] = [(hit, None) for hit in lead] + [(None, i) for i in ranked]
@@ -217,26 +241,54 @@ class Searcher:
                        id=passages[0].id, doc_id=document.id)
         return [SearchHit(1, 1.0, card, document, None, kind="document", status=_replaced_label(status))]
 
-    def _is_answer(self, lexical: LexicalIndex, shown: list[tuple[float, float, str]], words: set[str]) -> bool:
+    def _is_answer(self, lexical: LexicalIndex, shown: list[tuple[float, float, str, bool]], words: set[str]) -> bool:
         """Abstain unless a shown passage names the code asked, or is close in meaning and shares the rare words.
 
         Word coverage is weighted by rarity (IDF), so "phở" missing from every passage outweighs "cách" found.
+        A question about a province no document is about is answered only by a very close passage (of a
+        central document: the other provinces' ones were left out already).
         """
         settings = self.settings
-        if any(code >= 1.0 for _, code, _ in shown):
+        if any(code >= 1.0 for _, code, _, _ in shown):
             return True
         if not words:
             return False
         total = len(lexical) + 1
         weights = {w: math.log(total / (lexical.document_frequency(FOLDED_PREFIX + w) + 0.5)) for w in words}
-        for dense, _, context in shown:
+        for dense, _, context, unknown_place in shown:
             present = {w for _, _, w in word_spans(context)}
             coverage = sum(weights[w] for w in words & present) / sum(weights.values())
-            if dense >= settings.answer_min_dense and coverage >= settings.answer_min_coverage:
+            if dense >= settings.answer_min_dense and coverage >= settings.answer_min_coverage and not unknown_place:
                 return True
             if dense >= settings.answer_min_dense_strong and coverage >= settings.answer_min_coverage_strong:
                 return True
         return False
+
+
+@dataclass(frozen=True)
+class _Catalogue:
+    """What a generation's documents are, read once: for the named-document lookups and the question's scope."""
+
+    generation: int
+    documents: list[Document]
+    status_of: dict[int, DocumentStatus]
+    scopes: dict[int, tuple[frozenset[str], frozenset[int]]]  # per document: its provinces and years
+
+    @cached_property
+    def provinces(self) -> frozenset[str]:
+        return frozenset(p for provinces, _ in self.scopes.values() for p in provinces)
+
+    def fit(self, scope: QuestionScope, doc_id: int | None) -> ScopeFit:
+        provinces, years = self.scopes.get(doc_id, (frozenset(), frozenset())) if doc_id is not None else (frozenset(), frozenset())
+        return scope_fit(scope, provinces, years)
+
+
+def _scope_bonus(fit: ScopeFit, settings: SearchSettings) -> float:
+    if fit is ScopeFit.MATCH:
+        return settings.scope_match_boost
+    if fit is ScopeFit.MISMATCH:
+        return -settings.scope_mismatch_penalty
+    return 0.0
 
 
 _CARD_RELATIONS = 6  # an amending text may amend twenty others: the card names the first few

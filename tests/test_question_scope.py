@@ -13,8 +13,9 @@ TODAY = date(2026, 12, 1)
 
 
 def document(title: str, issuer: str | None = None, day: str | None = None, codes: tuple[str, ...] = (),
-             subject: str | None = None) -> Document:
-    return Document(title=title, source="x.txt", content_hash="h", date=day, issuer=issuer, codes=codes, subject=subject)
+             subject: str | None = None, doc_type: str | None = None) -> Document:
+    return Document(title=title, source="x.txt", content_hash="h", date=day, issuer=issuer, codes=codes, subject=subject,
+                    doc_type=doc_type)
 
 
 @pytest.mark.parametrize(
@@ -43,15 +44,16 @@ def test_a_documents_province_comes_from_its_issuer_or_title_never_from_where_a_
     assert document_provinces(report) == {"vinh phuc"}
 
 
-def test_a_documents_years_are_the_period_its_title_states_else_the_year_it_was_signed():
-    six_months = document("Báo cáo sơ kết 6 tháng đầu năm 2023", day="2023-07-05")
-    term = document("Nghị quyết Đại hội nhiệm kỳ 2020-2025", day="2020-10-15")
-    law = document("Luật Quản lý, sử dụng vũ khí số 42/2024/QH15", day="2024-06-29", codes=("42/2024/QH15",))
-    undated = document("Hướng dẫn công tác văn thư")
+def test_a_documents_years_are_the_period_its_title_states_else_a_reports_signing_year():
+    six_months = document("Báo cáo sơ kết 6 tháng đầu năm 2023", day="2023-07-05", doc_type="Báo cáo")
+    term = document("Nghị quyết Đại hội nhiệm kỳ 2020-2025", day="2020-10-15", doc_type="Nghị quyết")
+    law = document("Luật Quản lý, sử dụng vũ khí số 42/2024/QH15", day="2024-06-29", codes=("42/2024/QH15",), doc_type="Luật")
+    notice = document("Thông báo kết quả kiểm tra", day="2026-04-09", doc_type="Thông báo")
+    news = document("Vĩnh Phúc: Những kết quả quan trọng về công tác xây dựng Đảng", day="2021-12-02")
     assert document_years(six_months) == {2023}
     assert document_years(term) == set(range(2020, 2026))
-    assert document_years(law) == {2024}  # from its date: the code's "2024" is a number, not a period
-    assert document_years(undated) == frozenset()
+    assert document_years(law) == frozenset()  # a law applies after 2024: the code's "2024" is a number, not a period
+    assert document_years(notice) == {2026} and document_years(news) == {2021}  # about the time they were written
 
 
 def test_fit_is_a_match_only_when_nothing_asked_is_contradicted():
