@@ -53,6 +53,7 @@ class ScopeFit(Enum):
 class QuestionScope:
     provinces: frozenset[str] = frozenset()  # folded names
     years: frozenset[int] = frozenset()
+    issuing_year: bool = False  # the year may be when a document was issued: a legal text's signing year counts
 
     @property
     def empty(self) -> bool:
@@ -66,7 +67,7 @@ def question_scope(question: str, today: date | None = None) -> QuestionScope:
     for words, offset in _RELATIVE.items():
         if re.search(rf"(?<!\w){words}(?!\w)", folded):
             years.add((today or date.today()).year + offset)
-    return QuestionScope(frozenset(_provinces_in(question)), frozenset(years))
+    return QuestionScope(frozenset(_provinces_in(question)), frozenset(years), bool(years) and bool(_ASKS_ISSUING.search(folded)))
 
 
 def document_provinces(document: Document) -> frozenset[str]:
@@ -75,21 +76,38 @@ def document_provinces(document: Document) -> frozenset[str]:
     return frozenset(_provinces_in(text))
 
 
-# Documents about a period of their own: a report, a notice of results, a plan, a news article (no type).
-# A regulation, a law or a resolution keeps applying after the year it was signed: only a period its
-# title states can contradict a question's year.
-DATED_TYPES = frozenset({None, "Báo cáo", "Thông báo", "Kế hoạch", "Chương trình"})
+# What years a document is about, when its title states none, from the year Y it was signed:
+# - a legal text keeps applying after Y: no year of its own (unless the question asks when it was issued);
+# - a resolution, plan, programme, directive or guide sets out what to do from Y on: Y to Y + 10;
+# - a report, notice, letter or news article speaks of the time it was written: Y - 1 and Y (a year's
+#   report is signed early the next year).
+NORMATIVE_TYPES = frozenset({
+    "Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch", "Quyết định", "Quy định",
+    "Quy chế", "Điều lệ", "Lệnh",
+})
+FORWARD_TYPES = frozenset({"Nghị quyết", "Kế hoạch", "Chương trình", "Chương trình hành động", "Chỉ thị", "Đề án",
+                           "Hướng dẫn", "Kết luận"})
+FORWARD_YEARS = 10
+# "năm 2015 ban hành nghị quyết gì", "Kế hoạch năm 2021 của UBND": the year is when a document was issued.
+_ASKS_ISSUING = re.compile(r"(?<!\w)(?:ban hanh|(?:nghi quyet|quyet dinh|quy dinh|huong dan|ke hoach|chi thi|thong tu|"
+                           r"nghi dinh|luat|cong van|thong bao|chuong trinh|de an)(?:\s+\w+){0,2}\s+nam\s+(?:19|20)\d{2})(?!\w)")
 
 
-def document_years(document: Document) -> frozenset[int]:
-    """Years the title or subject states (a range counts every year in it); else, for a document about a
-    period of its own (DATED_TYPES), the year it was signed."""
+def document_years(document: Document, issuing: bool = False) -> frozenset[int]:
+    """Years the title or subject states (a range counts every year in it); else the years its signing year
+    stands for (see NORMATIVE_TYPES): with `issuing` (the question asks when a document was issued), that year."""
     text = fold(" ".join(filter(None, [document.title, document.subject])))
     for code in document.codes:  # "Luật số 42/2024/QH15": the year of a number, not a period
         text = text.replace(fold(code), " ")
     years = _years_in(text)
-    if not years and document.date and document.doc_type in DATED_TYPES:
-        years.add(int(document.date[:4]))
+    if not years and document.date:
+        signed = int(document.date[:4])
+        if issuing:
+            years = {signed}
+        elif document.doc_type in FORWARD_TYPES:
+            years = set(range(signed, signed + FORWARD_YEARS + 1))
+        elif document.doc_type not in NORMATIVE_TYPES:
+            years = {signed - 1, signed}
     return frozenset(years)
 
 

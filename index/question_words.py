@@ -3,7 +3,7 @@
 Shown passages underline the question's content words as whole words and phrases: a question with "quy
 định" underlines "quy định", never "định" inside "xác định" nor "Quy" alone. A phrase is a run of content
 words the question has side by side; a passage's words are underlined where they repeat two or more words
-of such a run in the same order, or a run of a single word, or a number or code.
+of such a run in the same order, or a run of a single word (a number inside a code is not underlined alone).
 """
 
 from __future__ import annotations
@@ -42,19 +42,18 @@ def question_phrases(text: str) -> list[tuple[str, ...]]:
 
 def matched_spans(text: str, phrases: list[tuple[str, ...]]) -> tuple[tuple[int, int], ...]:
     """Character spans of `text` to underline: each stretch of two or more words that appears in that order
-    inside a question phrase, each single-word phrase, each number. Longest stretches first, never overlapping."""
+    inside a question phrase, and each word the question says alone. Longest stretches first, never overlapping."""
     words = word_spans(text)
     folded = [w for _, _, w in words]
     pairs = {(a, b) for phrase in phrases for a, b in zip(phrase, phrase[1:])}
     singles = {phrase[0] for phrase in phrases if len(phrase) == 1}
-    numbers = {w for phrase in phrases for w in phrase if any(ch.isdigit() for ch in w)}
     spans: list[tuple[int, int]] = []
     position = 0
     while position < len(words):
         end = position
         while end + 1 < len(words) and (folded[end], folded[end + 1]) in pairs and _adjacent(text, words[end], words[end + 1]):
             end += 1
-        if end > position or folded[position] in singles or folded[position] in numbers:
+        if end > position or folded[position] in singles:
             spans.append((words[position][0], words[end][1]))
         position = end + 1
     return tuple(spans)

@@ -30,6 +30,7 @@ from index.vietnamese import (
     normalize_text,
     query_code_refs,
     query_tokens,
+    text_code_refs,
     word_spans,
 )
 
@@ -40,12 +41,14 @@ class SearchSettings:
     lexical_weight_unaccented: float = 0.6
     restore_below_share: float = 0.3  # restore diacritics when fewer syllables than this carry any
     code_boost: float = 1.0
-    # Abstention, calibrated on the dev set, XQuAD-vi and 40 off-topic questions (bench/retrieval.py):
-    # answered when a top passage is close in meaning AND shares enough of the question's rare words.
-    answer_min_dense: float = 0.76
+    # Abstention: answered when a top passage is close in meaning AND shares enough of the question's rare
+    # words. Calibrated (bench/library_quality.py) on three libraries, the sample report alone, XQuAD-vi alone
+    # and both with the real documents, with 82 unanswerable and 1,318 answerable questions: the most
+    # unanswerable ones refused in every library with at most 2 % of the answerable refused in any.
+    answer_min_dense: float = 0.80
     answer_min_coverage: float = 0.45
-    answer_min_dense_strong: float = 0.86  # very close in meaning: fewer shared words suffice
-    answer_min_coverage_strong: float = 0.3
+    answer_min_dense_strong: float = 0.88  # very close in meaning: fewer shared words suffice
+    answer_min_coverage_strong: float = 0.4
     answer_window: int = 3  # judge the passages shown first, not only the very first
     named_document_boost: float = 0.5  # passages of the document a question names by number or title
     # A question naming a province or a year (index/question_scope.py): documents about that place and time
@@ -114,7 +117,7 @@ class Searcher:
             documents = self._store.documents()
             cached = self._catalogue = _Catalogue(
                 generation, documents, statuses(documents),
-                {d.id: (document_provinces(d), document_years(d)) for d in documents if d.id is not None},
+                {d.id: (document_provinces(d), document_years(d), document_years(d, issuing=True)) for d in documents if d.id is not None},
             )
         return cached
 
@@ -185,8 +188,8 @@ class Searcher:
             (dense[i], code[i], context_text(documents[passages[i].doc_id], passages[i]), unknown_place)
             for i in shown if fit[passages[i].doc_id] is not ScopeFit.MISMATCH
         ]
-        if missing:  # a numbered document the library lacks: only passages that cite it answer
-            candidates = [c for c in candidates if c[1] >= 1.0]
+        if missing:  # a numbered document the library lacks: only passages that cite it (number, year, issuer) answer
+            candidates = [c for c in candidates if c[1] >= 1.0 and _cites(c[2], refs)]
         answered = bool(lead) or bool(candidates) and self._is_answer(snapshot.lexical, candidates, words)
         bigrams = {t[1:] for t in tokens if t.startswith("~") and "_" in t}
         hits: list[SearchHit] = []
@@ -272,15 +275,27 @@ class _Catalogue:
     generation: int
     documents: list[Document]
     status_of: dict[int, DocumentStatus]
-    scopes: dict[int, tuple[frozenset[str], frozenset[int]]]  # per document: its provinces and years
+    scopes: dict[int, tuple[frozenset[str], frozenset[int], frozenset[int]]]  # per document: provinces, years, years when issuing counts
 
     @cached_property
     def provinces(self) -> frozenset[str]:
-        return frozenset(p for provinces, _ in self.scopes.values() for p in provinces)
+        return frozenset(p for provinces, _, _ in self.scopes.values() for p in provinces)
 
     def fit(self, scope: QuestionScope, doc_id: int | None) -> ScopeFit:
-        provinces, years = self.scopes.get(doc_id, (frozenset(), frozenset())) if doc_id is not None else (frozenset(), frozenset())
-        return scope_fit(scope, provinces, years)
+        nothing: tuple[frozenset, frozenset, frozenset] = (frozenset(), frozenset(), frozenset())
+        provinces, years, issued = self.scopes.get(doc_id, nothing) if doc_id is not None else nothing
+        return scope_fit(scope, provinces, issued if scope.issuing_year else years)
+
+
+def _cites(text: str, refs: list[CodeRef]) -> bool:
+    """The text cites a code the question gives, agreeing on what the question says of it: "10/2025/TT-BNV" is
+    not "10/2018/TT-BCT", though both are Thông tư 10 (the index's code keys leave the year out without an issuer)."""
+    return any(
+        cited.number == asked.number and cited.kind == asked.kind
+        and (asked.year is None or cited.year in (None, asked.year))
+        and (asked.issuer is None or cited.issuer in (None, asked.issuer))
+        for asked in refs for cited in text_code_refs(text)
+    )
 
 
 def _scope_bonus(fit: ScopeFit, settings: SearchSettings) -> float:

@@ -53,7 +53,16 @@ def test_a_documents_years_are_the_period_its_title_states_else_a_reports_signin
     assert document_years(six_months) == {2023}
     assert document_years(term) == set(range(2020, 2026))
     assert document_years(law) == frozenset()  # a law applies after 2024: the code's "2024" is a number, not a period
-    assert document_years(notice) == {2026} and document_years(news) == {2021}  # about the time they were written
+    assert document_years(notice) == {2025, 2026} and document_years(news) == {2020, 2021}  # the time they were written
+    plan = document("Kế hoạch phát triển công nghiệp", day="2025-12-27", doc_type="Kế hoạch")
+    assert document_years(plan) == set(range(2025, 2036))  # what it sets out to do, from then on
+    assert document_years(law, issuing=True) == {2024} and document_years(plan, issuing=True) == {2025}
+
+
+def test_a_question_asks_about_issuing_when_it_says_ban_hanh_or_puts_the_year_by_a_type():
+    assert question_scope("Tỉnh ủy Lào Cai năm 2015 ban hành nghị quyết gì?", TODAY).issuing_year
+    assert question_scope("Kế hoạch năm 2021 của UBND tỉnh giao việc gì?", TODAY).issuing_year
+    assert not question_scope("Nghị quyết 34 đặt mục tiêu tăng trưởng năm 2026 là bao nhiêu?", TODAY).issuing_year
 
 
 def test_fit_is_a_match_only_when_nothing_asked_is_contradicted():

@@ -20,9 +20,10 @@ def test_a_syllable_alone_is_not_underlined_when_the_question_said_it_in_a_longe
     assert underlined("Định kỳ, Quy trình xử lý và xác định nhiệm vụ.", "quy định về xử lý") == ["xử lý"]
 
 
-def test_single_words_and_numbers_of_the_question_are_underlined():
-    text = "Năm 2021, Đảng bộ tỉnh kết nạp 2.316 đảng viên."
+def test_words_the_question_says_alone_are_underlined_but_not_a_number_out_of_its_code():
+    text = "Năm 2021, Đảng bộ tỉnh kết nạp 2.316 đảng viên; 22 đồng chí được khen thưởng."
     assert underlined(text, "Đảng bộ kết nạp bao nhiêu đảng viên năm 2021?") == ["Năm 2021", "Đảng bộ", "kết nạp", "đảng viên"]
+    assert underlined(text, "Quy định 22-QĐ/TW nói về Đảng") == ["Đảng", "đảng"]  # not "22"
 
 
 def test_a_comma_or_full_stop_breaks_a_phrase():
