@@ -14,6 +14,9 @@ class Block:
 
 
 TEXT_LAYER, DECODED, OCR = "text", "decoded", "ocr"  # where a file's text came from (ParsedFile.text_source)
+# A number the scan shows but nobody can read (written by hand, "Số: 813/HC-CNHC" with "813" in ink): the
+# document's code keeps what is legible, "…/HC-CNHC", so a question naming the number can still find it.
+ILLEGIBLE_NUMBER = "…"
 
 
 @dataclass(frozen=True)

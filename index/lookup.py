@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.documents import ATTACHMENT_KINDS, Division, Document, Passage
+from index.documents import ATTACHMENT_KINDS, ILLEGIBLE_NUMBER, Division, Document, Passage
 from index.formal.structure import Node, Unit, build_tree
 from index.references import DivisionRef, DocumentMention
 from index.vietnamese import CodeRef, fold, text_code_refs
@@ -47,6 +47,13 @@ def code_keys(code: str | None) -> set[str]:
     return keys
 
 
+def _illegible_number_fits(mention: DocumentMention, document: Document) -> bool:
+    """"813/HC-CNHC" asked, "…/HC-CNHC" on a scan whose number is handwritten: the legible part agrees."""
+    if not (mention.code and document.code and document.code.startswith(ILLEGIBLE_NUMBER + "/")):
+        return False
+    return raw_code(mention.code).endswith(raw_code(document.code[len(ILLEGIBLE_NUMBER):]))
+
+
 def raw_code(code: str) -> str:
     return re.sub(r"\s+", "", fold(code)).replace("–", "-")
 
@@ -72,10 +79,13 @@ def _mention_score(mention: DocumentMention, document: Document) -> float:
     keys = code_keys(document.code) | {key for code in document.codes for key in code_keys(code)}
     wanted = [*mention.codes, *text_code_refs(mention.code or "")]
     as_written = bool(mention.code and "/" in mention.code and raw_code(mention.code) in keys)  # "42/2024/QH15"
+    illegible = not as_written and _illegible_number_fits(mention, document)  # a partial match, by the legible rest
     numbered = bool(wanted) or as_written
     score = 0.0
     if as_written:
         score += 3.0
+    elif illegible:
+        score += 2.0
     elif wanted:
         full = any(ref.keys()[0] in keys for ref in wanted)
         partial = any(ref.keys()[-1] in keys for ref in wanted) or any(_number_only(ref, document) for ref in wanted)

@@ -564,3 +564,25 @@ def test_respelling_needs_the_body_to_agree_and_leaves_text_layers_alone():
 
     assert once.issuer == "Cục Hóa chát, Bộ Công Thương"  # one occurrence in the body is no evidence
     assert text_layer.issuer == "Cục Hóa chát, Bộ Công Thương"  # a text layer is what the issuer typed
+
+
+def test_a_handwritten_number_keeps_the_legible_rest_of_the_code():
+    document, _ = read(
+        "BỘ CÔNG THƯƠNG          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "CỤC HÓA CHẤT          Độc lập - Tự do - Hạnh phúc",
+        "Số: Êđỗ /HC-CNHC          Hà Nội, ngày °È} tháng 4 năm 2026",
+        "V/v trao đổi về một số quy định trong lĩnh vực hóa chất",
+        "Kính gửi: Cục Hải quan",
+        "1. Về công bố mục đích sử dụng hóa chất trên Cơ sở dữ liệu chuyên ngành hóa chất.",
+        source="scan.pdf",
+    )
+    assert document.code == "…/HC-CNHC" and not document.unnumbered
+    assert document.title.startswith("Công văn số …/HC-CNHC của Cục Hóa chất, Bộ Công Thương")
+
+    from index.lookup import named_documents
+    from index.references import question_references
+
+    asked = question_references("Công văn 813/HC-CNHC của Cục Hóa chất về việc gì?").document
+    other = question_references("Công văn 813/SCT-KT của Cục Hóa chất về việc gì?").document
+    assert named_documents(asked, [document]) == [document]
+    assert named_documents(other, [document]) == []

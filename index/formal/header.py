@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.document_types import DOCUMENT_TYPES, TYPE_BY_CODE_LETTERS
+from index.documents import ILLEGIBLE_NUMBER
 from index.formal.casing import sentence_case
 from index.formal.lines import Line
 from index.vietnamese import fold
@@ -27,6 +28,8 @@ _CODE = re.compile(
     r"^(?P<code>\d[\d.]*\s*(?:/\s*\d{4}\s*)?[-/]\s*[A-ZĐ][\wĐđ]*(?:\s*[-/]\s*[A-ZĐ][\wĐđ&]*)*)"
 )
 _BLANK_CODE = re.compile(r"^[-/]\s*[A-ZĐ]")
+# "Số: Êđỗ /HC-CNHC": OCR of a handwritten number, then the printed rest of the code.
+_ILLEGIBLE_CODE = re.compile(r"^(?P<scrawl>[^\s/]{1,6})\s*/\s*(?P<suffix>[A-ZĐ][A-ZĐa-z]*(?:\s*-\s*[A-ZĐ][A-ZĐa-z&]*)+)\s*$")
 _DATE = re.compile(
     r"^(?P<place>[^,]{2,40}?)\s*,?\s*ngay\s*(?:(?P<day>\d{1,2})|[^\s\d]{1,4})?\s*(?:thang|/)\s*(?P<month>\d{1,2})?\s*(?:nam|/)\s*(?P<year>(?:19|20)\d{2})"
 )
@@ -271,7 +274,12 @@ def _number_rest(segment: str) -> str | None:
     if not rest or _BLANK_CODE.match(rest) or _SEPARATOR.match(rest):
         return ""
     code = _CODE.match(rest)
-    return re.sub(r"\s+", "", code.group("code")) if code else None
+    if code:
+        return re.sub(r"\s+", "", code.group("code"))
+    illegible = _ILLEGIBLE_CODE.match(rest)
+    if illegible and not illegible.group("scrawl").isdigit():
+        return ILLEGIBLE_NUMBER + "/" + re.sub(r"\s+", "", illegible.group("suffix"))
+    return None
 
 
 def _classify(header: Header, segment: str, column: int, position: int) -> str | None:
