@@ -161,10 +161,11 @@ class Searcher:
         code = _code_matches(snapshot.lexical, refs, ids)
         known = self._catalogue_of(snapshot.generation.number)
         catalogue, status_of = known.documents, known.status_of
-        references = question_references(restored if unaccented else text)
+        asked = restored if unaccented else text  # the question as its words are read: accents restored if typed without
+        references = question_references(asked)
         named = named_documents(references.document, catalogue) if references.document else []
         named_ids = {d.id for d in named}
-        scope = question_scope(restored if unaccented else text)
+        scope = question_scope(asked)
         fit = {doc_id: known.fit(scope, doc_id) for doc_id in {passages[i].doc_id for i in ids}}
         fused = {
             i: weight * lexical_norm[i] + (1 - weight) * dense_norm[i] + settings.code_boost * code[i]
@@ -173,7 +174,7 @@ class Searcher:
             for i in ids
         }
         ranked = sorted(ids, key=lambda i: fused[i], reverse=True)
-        about_itself = bool(named) and _asks_about_the_document(remainder(restored if unaccented else text), named[0])
+        about_itself = bool(named) and _asks_about_the_document(remainder(asked), named[0])
         if references.divisions and not named:  # "Mục 3 phần IV kế hoạch ...": the division of the best-ranked documents
             ranked_documents = [documents[i] for i in dict.fromkeys(passages[i].doc_id for i in ranked[:8]) if i in documents]
             named = [d for d in ranked_documents if references.document is None or related_to(references.document, d)]
@@ -185,12 +186,12 @@ class Searcher:
         shown = ranked[: settings.answer_window]
         unknown_place = bool(scope.provinces) and not scope.provinces & known.provinces  # a province no document is about
         candidates = [
-            (dense[i], code[i], context_text(documents[passages[i].doc_id], passages[i]), unknown_place)
+            (dense[i], code[i], context_text(documents[passages[i].doc_id], passages[i]))
             for i in shown if fit[passages[i].doc_id] is not ScopeFit.MISMATCH
         ]
         if missing:  # a numbered document the library lacks: only passages that cite it (number, year, issuer) answer
             candidates = [c for c in candidates if c[1] >= 1.0 and _cites(c[2], refs)]
-        answered = bool(lead) or bool(candidates) and self._is_answer(snapshot.lexical, candidates, words)
+        answered = bool(lead) or bool(candidates) and self._is_answer(snapshot.lexical, candidates, words, unknown_place)
         bigrams = {t[1:] for t in tokens if t.startswith("~") and "_" in t}
         hits: list[SearchHit] = []
         ordered: list[tuple[SearchHit | None, int | None]] = [(hit, None) for hit in lead] + [(None, i) for i in ranked]
@@ -244,7 +245,8 @@ class Searcher:
                        id=passages[0].id, doc_id=document.id)
         return [SearchHit(1, 1.0, card, document, None, kind="document", status=_replaced_label(status))]
 
-    def _is_answer(self, lexical: LexicalIndex, shown: list[tuple[float, float, str, bool]], words: set[str]) -> bool:
+    def _is_answer(self, lexical: LexicalIndex, shown: list[tuple[float, float, str]], words: set[str],
+                   unknown_place: bool) -> bool:
         """Abstain unless a shown passage names the code asked, or is close in meaning and shares the rare words.
 
         Word coverage is weighted by rarity (IDF), so "phở" missing from every passage outweighs "cách" found.
@@ -252,13 +254,13 @@ class Searcher:
         central document: the other provinces' ones were left out already).
         """
         settings = self.settings
-        if any(code >= 1.0 for _, code, _, _ in shown):
+        if any(code >= 1.0 for _, code, _ in shown):
             return True
         if not words:
             return False
         total = len(lexical) + 1
         weights = {w: math.log(total / (lexical.document_frequency(FOLDED_PREFIX + w) + 0.5)) for w in words}
-        for dense, _, context, unknown_place in shown:
+        for dense, _, context in shown:
             present = {w for _, _, w in word_spans(context)}
             coverage = sum(weights[w] for w in words & present) / sum(weights.values())
             if dense >= settings.answer_min_dense and coverage >= settings.answer_min_coverage and not unknown_place:
@@ -282,8 +284,7 @@ class _Catalogue:
         return frozenset(p for provinces, _, _ in self.scopes.values() for p in provinces)
 
     def fit(self, scope: QuestionScope, doc_id: int | None) -> ScopeFit:
-        nothing: tuple[frozenset, frozenset, frozenset] = (frozenset(), frozenset(), frozenset())
-        provinces, years, issued = self.scopes.get(doc_id, nothing) if doc_id is not None else nothing
+        provinces, years, issued = self.scopes.get(doc_id, (frozenset(), frozenset(), frozenset()))
         return scope_fit(scope, provinces, issued if scope.issuing_year else years)
 
 

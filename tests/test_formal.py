@@ -537,14 +537,16 @@ OCR_BODY = (
 )
 
 
+MISREAD_HEADER = (  # OCR'd: "CHÁT" for "CHẤT" in the issuer's capitals, "chât" in the subject
+    "BỘ CÔNG THƯƠNG          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "CỤC HÓA CHÁT          Độc lập - Tự do - Hạnh phúc",
+    "Số: 15/HC-CNHC          Hà Nội, ngày 2 tháng 4 năm 2026",
+    "V/v rà soát danh mục hóa chât",
+)
+
+
 def test_ocr_capitals_with_a_misread_tone_are_respelled_from_the_body():
-    document, _ = _ocr_read(
-        "BỘ CÔNG THƯƠNG          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "CỤC HÓA CHÁT          Độc lập - Tự do - Hạnh phúc",
-        "Số: 15/HC-CNHC          Hà Nội, ngày 2 tháng 4 năm 2026",
-        "V/v rà soát danh mục hóa chât",
-        *OCR_BODY,
-    )
+    document, _ = _ocr_read(*MISREAD_HEADER, *OCR_BODY)
 
     # "hóa chất" five times in the body, the slip "hóa chát" once: the body's spelling wins for capitals;
     # lower-case words are read as well in the header as in the body, so the subject stays as read
@@ -553,14 +555,8 @@ def test_ocr_capitals_with_a_misread_tone_are_respelled_from_the_body():
 
 
 def test_respelling_needs_the_body_to_agree_and_leaves_text_layers_alone():
-    header = (
-        "BỘ CÔNG THƯƠNG          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "CỤC HÓA CHÁT          Độc lập - Tự do - Hạnh phúc",
-        "Số: 15/HC-CNHC          Hà Nội, ngày 2 tháng 4 năm 2026",
-        "V/v rà soát danh mục hóa chât",
-    )
-    once = _ocr_read(*header, "Đề nghị các đơn vị báo cáo về hóa chất trước ngày 30 tháng 4 năm 2026.")[0]
-    text_layer = read(*header, *OCR_BODY, source="cv.pdf")[0]
+    once = _ocr_read(*MISREAD_HEADER, "Đề nghị các đơn vị báo cáo về hóa chất trước ngày 30 tháng 4 năm 2026.")[0]
+    text_layer = read(*MISREAD_HEADER, *OCR_BODY, source="cv.pdf")[0]
 
     assert once.issuer == "Cục Hóa chát, Bộ Công Thương"  # one occurrence in the body is no evidence
     assert text_layer.issuer == "Cục Hóa chát, Bộ Công Thương"  # a text layer is what the issuer typed

@@ -4,8 +4,7 @@ Tesseract misreads the tone marks of capitals far more often than those of lower
 (issuer, subject) is often set in capitals. The body usually repeats the same words. A header pair of capitals
 that the body spells otherwise (same letters once diacritics are folded) takes the body's spelling when that
 spelling occurs there at least twice and makes up two thirds of the pair's occurrences (the header's own
-spelling counted: OCR may repeat its slip once in the body). Case is kept as the header has it; words with
-no such evidence are left as read.
+spelling counted: OCR may repeat its slip once in the body). Words with no such evidence are left as read.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from index.vietnamese import fold
+from index.vietnamese import fold_word
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MIN_EVIDENCE = 2  # occurrences of the body's spelling of a word pair
@@ -25,10 +24,9 @@ class BodySpelling:
 
     def __init__(self, body: str) -> None:
         words = [w.lower() for w in _WORD.findall(body)]
-        self._exact: Counter[tuple[str, str]] = Counter(zip(words, words[1:]))
         self._by_fold: dict[tuple[str, str], Counter[tuple[str, str]]] = defaultdict(Counter)
-        for pair, count in self._exact.items():
-            self._by_fold[(fold(pair[0]), fold(pair[1]))][pair] += count
+        for pair, count in Counter(zip(words, words[1:])).items():
+            self._by_fold[(fold_word(pair[0]), fold_word(pair[1]))][pair] += count
 
     def respell(self, text: str) -> str:
         """`text` with each word that the body spells otherwise (in a pair with its neighbour) respelled."""
@@ -40,7 +38,7 @@ class BodySpelling:
             if not (left.group().isupper() and right.group().isupper()):
                 continue  # lower-case header words are read as well as the body's: the body is no better evidence
             pair = (left.group().lower(), right.group().lower())
-            variants = self._by_fold.get((fold(pair[0]), fold(pair[1])))
+            variants = self._by_fold.get((fold_word(pair[0]), fold_word(pair[1])))
             if not variants:
                 continue
             best, count = variants.most_common(1)[0]
@@ -53,14 +51,6 @@ class BodySpelling:
         position = 0
         for match in matches:
             if match.start() in replacements:
-                pieces += [text[position : match.start()], _with_case_of(match.group(), replacements[match.start()])]
+                pieces += [text[position : match.start()], replacements[match.start()].upper()]  # only capitals are respelled
                 position = match.end()
         return "".join(pieces) + text[position:]
-
-
-def _with_case_of(model: str, word: str) -> str:
-    if model.isupper():
-        return word.upper()
-    if model[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
