@@ -38,7 +38,9 @@ _AMBIGUOUS = {"hoa binh", "binh dinh", "thai binh", "hue", "long an", "nam dinh"
 _NEEDS_LEVEL = {"ho chi minh"}
 _LEVEL_BEFORE = re.compile(r"(?:tinh|thanh pho|tp\.?)\s+$")
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# A year, not the year inside a document's number ("42/2024/QH15", "16/2026/QĐ-UBND": a "/" follows it);
+# a date's year ("28/7/2021") counts.
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?![\d/])")
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})(?!\d)")
 _RELATIVE = {"nam ngoai": -1, "nam truoc": -1, "nam roi": -1, "nam kia": -2, "nam nay": 0}
 
@@ -96,10 +98,7 @@ _ASKS_ISSUING = re.compile(r"(?<!\w)(?:ban hanh|(?:nghi quyet|quyet dinh|quy din
 def document_years(document: Document, issuing: bool = False) -> frozenset[int]:
     """Years the title or subject states (a range counts every year in it); else the years its signing year
     stands for (see NORMATIVE_TYPES): with `issuing` (the question asks when a document was issued), that year."""
-    text = fold(" ".join(filter(None, [document.title, document.subject])))
-    for code in document.codes:  # "Luật số 42/2024/QH15": the year of a number, not a period
-        text = text.replace(fold(code), " ")
-    years = _years_in(text)
+    years = _years_in(fold(" ".join(filter(None, [document.title, document.subject]))))
     if not years and document.date:
         signed = int(document.date[:4])
         if issuing:

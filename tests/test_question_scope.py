@@ -28,6 +28,8 @@ def document(title: str, issuer: str | None = None, day: str | None = None, code
         ("năm nay TP HCM có gì mới", {"ho chi minh"}, {2026}),
         ("Giữ gìn hòa bình và học tập tư tưởng Hồ Chí Minh", set(), set()),
         ("Luật Quản lý vũ khí quy định gì?", set(), set()),
+        ("Luật số 42/2024/QH15 quy định gì về vật liệu nổ?", set(), set()),  # a number's year is no period
+        ("Quy định 22-QĐ/TW ngày 28/7/2021 nói gì?", set(), {2021}),
     ],
 )
 def test_provinces_and_years_named_in_a_question(question, provinces, years):
