@@ -1,4 +1,4 @@
-"""python -m index build|add|remove|reindex|check|list|search — a thin CLI over index.library."""
+"""python -m index build|add|remove|audience|audit|reindex|check|list|search — a thin CLI over index.library."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import argparse
 import json
 import logging
 import sys
+from contextlib import closing
+from dataclasses import asdict
 from pathlib import Path
 
 from tqdm import tqdm
 
+from index.audience import LABELS, UnknownAudience, parse_audience
+from index.audit import ACTION_LABELS, AUDIENCE, REMOVED, AuditTrail, cli_actor, document_subject, record_outcomes
 from index.documents import SearchResult
 from index.errors import VankienError
 from index.integrity import check
@@ -32,9 +36,18 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--data-dir", help="index folder (default: $VANKIEN_DATA_DIR or data/index)")
         return sub
 
-    command("build", "a fresh index from files and folders").add_argument("paths", nargs="+", type=Path)
-    command("add", "add files and folders to the index").add_argument("paths", nargs="+", type=Path)
+    for name, help_text in [("build", "a fresh index from files and folders"), ("add", "add files and folders to the index")]:
+        sub = command(name, help_text)
+        sub.add_argument("paths", nargs="+", type=Path)
+        sub.add_argument("--audience", type=_audience, help="who may read them: public, members or admins "
+                         "(default: a new version keeps the old one's; else members if VANKIEN_ACCESS=members, public otherwise)")
     command("remove", "remove a document by id").add_argument("doc_id", type=int)
+    audience = command("audience", "change who may read a document: public, members or admins")
+    audience.add_argument("doc_id", type=int)
+    audience.add_argument("audience", type=_audience)
+    audit = command("audit", "who added, replaced, removed, re-audienced documents, granted access, announced; newest first")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.add_argument("--json", action="store_true")
     command("reindex", "re-embed and re-tokenise every passage (e.g. after changing VANKIEN_EMBEDDER)")
     command("check", "check that SQLite, FAISS and BM25 agree; exit 1 if not")
     command("list", "list indexed documents").add_argument("--json", action="store_true")
@@ -44,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     search.add_argument("--queries", type=Path, help="file with one question a line; prints JSON Lines")
     return parser
+
+
+def _audience(text: str) -> str:
+    try:
+        return parse_audience(text)
+    except UnknownAudience as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _progress_bar() -> tuple[tqdm, callable]:
@@ -95,15 +115,24 @@ def _print_result(result: SearchResult) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    settings = IndexSettings.from_env(read_environment(), args.data_dir)
+    try:
+        settings = IndexSettings.from_env(read_environment(), args.data_dir)
+    except ValueError as error:
+        print(f"lỗi: {error}", file=sys.stderr)
+        return 2
     if args.command == "check":
         return _check(settings.data_dir)
+    if args.command == "audit":
+        return _audit(settings.data_dir, args)
     try:
         embedder = settings.load_embedder()
         if args.command == "build":
             bar, update = _progress_bar()
             with bar, parse_options(settings.ocr, _page_progress):
-                library, report = build_library(settings.data_dir, embedder, args.paths, update, settings.max_file_bytes)
+                library, report = build_library(settings.data_dir, embedder, args.paths, update, settings.max_file_bytes,
+                                                args.audience, settings.default_audience)
+            with closing(AuditTrail(settings.data_dir)) as trail:
+                record_outcomes(trail, cli_actor(), report.outcomes)
             return _report(report) or (0 if report.outcomes else 1)
         if args.command == "reindex":  # the point may be to leave the embedder the index was built with
             library = Library(settings.data_dir, embedder, check_embedder=False, max_file_bytes=settings.max_file_bytes)
@@ -112,15 +141,27 @@ def main(argv: list[str] | None = None) -> int:
                 library.reindex(progress=update)
             print(f"Đã lập lại chỉ mục: {library.passage_count()} đoạn, bộ nhúng {embedder.name}")
             return 0
-        library = Library(settings.data_dir, embedder, max_file_bytes=settings.max_file_bytes)
+        library = Library(settings.data_dir, embedder, max_file_bytes=settings.max_file_bytes,
+                          default_audience=settings.default_audience)
         if args.command == "add":
             bar, update = _progress_bar()
             with bar, parse_options(settings.ocr, _page_progress):
-                report = library.add_files(args.paths, update)
+                report = library.add_files(args.paths, update, args.audience)
+            with closing(AuditTrail(settings.data_dir)) as trail:
+                record_outcomes(trail, cli_actor(), report.outcomes)
             return _report(report)
         if args.command == "remove":
             document = library.remove(args.doc_id)
+            with closing(AuditTrail(settings.data_dir)) as trail:
+                trail.record(cli_actor(), REMOVED, document_subject(document))
             print(f"Đã xoá [{document.id}] {document.title}")
+            return 0
+        if args.command == "audience":
+            document = library.set_audience(args.doc_id, args.audience)
+            detail = f"đối tượng: {LABELS[document.audience]}"
+            with closing(AuditTrail(settings.data_dir)) as trail:
+                trail.record(cli_actor(), AUDIENCE, document_subject(document), detail)
+            print(f"[{document.id}] {document.title} — {detail}")
             return 0
         if args.command == "list":
             documents = library.documents()
@@ -129,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps([document_json(d, status_of[d.id].label() if d.id in status_of else None) for d in documents],
                                  ensure_ascii=False, indent=2))
             for d in [] if args.json else documents:
-                print(f"[{d.id}] {d.date or '—'}  {d.title}  ({d.passage_count} đoạn, {d.source})")
+                print(f"[{d.id}] {d.date or '—'}  {d.title}  ({d.passage_count} đoạn, {d.source}, {LABELS[d.audience]})")
             return 0
         return _search(library, args)
     except VankienError as error:
@@ -146,11 +187,23 @@ def _check(data_dir: Path) -> int:
     return 1 if problems else 0
 
 
+def _audit(data_dir: Path, args: argparse.Namespace) -> int:
+    with closing(AuditTrail(data_dir)) as trail:
+        entries = trail.entries(limit=args.limit)
+    for entry in entries:
+        if args.json:
+            print(json.dumps(asdict(entry), ensure_ascii=False))
+        else:
+            detail = f" — {entry.detail}" if entry.detail else ""
+            print(f"{entry.at}  {entry.actor}  {ACTION_LABELS.get(entry.action, entry.action)}  {entry.subject}{detail}")
+    return 0
+
+
 def document_json(document: Document, status: str | None = None) -> dict:
     """The search results' document fields, plus what a listing needs."""
     return {
         **search_document_json(document, status), "codes": list(document.codes), "passages": document.passage_count,
-        "added_at": document.added_at, "content_hash": document.content_hash,
+        "added_at": document.added_at, "content_hash": document.content_hash, "audience": document.audience,
     }
 
 

@@ -111,6 +111,9 @@ class Document:
     effective: str | None = None  # "có hiệu lực thi hành từ ngày 01/7/2025", as written
     relations: tuple[Relation, ...] = ()
     text_source: str = TEXT_LAYER  # see ParsedFile.text_source: OCR'd documents say so in citations
+    # Who may read it (index/audience.py): None until the library stores it (the audience chosen, else its
+    # previous version's, else the library's default); always set on a stored document.
+    audience: str | None = None
 
 
 @dataclass(frozen=True)

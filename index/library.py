@@ -20,6 +20,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from index.atomic import fsync_path
+from index.audience import AUDIENCES, PUBLIC, UnknownAudience, may_read
 from index.documents import Document, Passage, SearchResult
 from index.embedders import Embedder
 from index.errors import DocumentNotFound, EmbedderMismatch, UnsupportedFile, VankienError
@@ -82,14 +83,17 @@ class Library:
         check_embedder: bool = True,
         max_file_bytes: int = MAX_BYTES,
         staging_above: int | None = None,
+        default_audience: str = PUBLIC,
     ) -> None:
         """`staging_above`: start empty (a fresh database), number generations above that one, and delete
-        nothing: the live index sharing the folder stays untouched until the build swaps databases."""
+        nothing: the live index sharing the folder stays untouched until the build swaps databases.
+        `default_audience`: who reads a new document added without one (index/audience.py)."""
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.segments_dir = self.data_dir / SEGMENTS_DIR
         self.embedder = embedder
         self.max_file_bytes = max_file_bytes
+        self.default_audience = default_audience
         self._store = Store(db_path or self.data_dir / DB_NAME)
         self._write_lock = threading.Lock()
         self._staging = staging_above is not None
@@ -162,41 +166,48 @@ class Library:
         self._store.close()
 
     # ---------------------------------------------------------------- reading
-    def documents(self) -> list[Document]:
-        return self._store.documents()
+    # `audiences`: those the reader may read (index/audience.py), None for all. A document outside them is
+    # not there for that reader: the same DocumentNotFound as a removed one, so nothing tells it apart.
+    def documents(self, audiences: frozenset[str] | None = None) -> list[Document]:
+        return [d for d in self._store.documents() if may_read(d.audience, audiences)]
 
-    def document(self, doc_id: int) -> Document:
+    def document(self, doc_id: int, audiences: frozenset[str] | None = None) -> Document:
         document = self._store.document(doc_id)
-        if document is None:
+        if document is None or not may_read(document.audience, audiences):
             raise DocumentNotFound(f"Không có tài liệu mã {doc_id}.")
         return document
 
     def passages_of(self, doc_id: int) -> list[Passage]:
         return self._store.passages_of(doc_id)
 
-    def passage_with_neighbours(self, passage_id: int, radius: int = 1) -> tuple[Document, list[Passage]]:
+    def passage_with_neighbours(
+        self, passage_id: int, radius: int = 1, audiences: frozenset[str] | None = None,
+    ) -> tuple[Document, list[Passage]]:
         """A passage and the ones around it in its document (for "Toàn văn")."""
-        found = self._store.passages_by_ids([passage_id]).get(passage_id)
-        if found is None or found.doc_id is None:
-            raise DocumentNotFound("Đoạn văn này không còn trong chỉ mục (tài liệu có thể đã bị xoá).")
-        passages = self._store.passages_of(found.doc_id)
+        document, _ = self._document_of(passage_id, audiences)
+        passages = self._store.passages_of(document.id)
         position = next(i for i, p in enumerate(passages) if p.id == passage_id)
-        return self.document(found.doc_id), passages[max(0, position - radius) : position + radius + 1]
+        return document, passages[max(0, position - radius) : position + radius + 1]
 
-    def articles(self, doc_id: int) -> tuple[Document, list[Article]]:
+    def articles(self, doc_id: int, audiences: frozenset[str] | None = None) -> tuple[Document, list[Article]]:
         """The document and its outline, article by article (for the bot's «Mục lục» buttons)."""
-        return self.document(doc_id), articles(self._store.passages_of(doc_id))
+        return self.document(doc_id, audiences), articles(self._store.passages_of(doc_id))
 
-    def article_of(self, passage_id: int) -> tuple[Document, list[Article], int]:
+    def article_of(self, passage_id: int, audiences: frozenset[str] | None = None) -> tuple[Document, list[Article], int]:
         """The document holding a passage, its outline, and the index of the article the passage is in."""
-        found = self._store.passages_by_ids([passage_id]).get(passage_id)
-        if found is None or found.doc_id is None:
-            raise DocumentNotFound("Đoạn văn này không còn trong chỉ mục (tài liệu có thể đã bị xoá).")
-        document, outline = self.articles(found.doc_id)
+        document, _ = self._document_of(passage_id, audiences)
+        outline = articles(self._store.passages_of(document.id))
         position = next((i for i, a in enumerate(outline) if any(p.id == passage_id for p in a.passages)), None)
         if position is None:
             raise DocumentNotFound("Đoạn văn này không thuộc điều, mục nào của văn bản.")
         return document, outline, position
+
+    def _document_of(self, passage_id: int, audiences: frozenset[str] | None) -> tuple[Document, Passage]:
+        found = self._store.passages_by_ids([passage_id]).get(passage_id)
+        document = self._store.document(found.doc_id) if found is not None and found.doc_id is not None else None
+        if document is None or not may_read(document.audience, audiences):
+            raise DocumentNotFound("Đoạn văn này không còn trong chỉ mục (tài liệu có thể đã bị xoá).")
+        return document, found
 
     def passage_count(self) -> int:
         return len(self._snapshot.vectors)
@@ -208,15 +219,17 @@ class Library:
         """Every document, and for those another document replaces or amends, by whom (index.lookup.DocumentStatus)."""
         return self._searcher.catalogue(self.generation)
 
-    def search(self, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
+    def search(self, query: str, top_k: int = 3, offset: int = 0, audiences: frozenset[str] | None = None) -> SearchResult:
+        """`audiences`: those the asker may read; passages of other documents never take a place (index/search.py)."""
         snapshot, embedder = self._live
-        return self._searcher.search(snapshot, embedder, query, top_k=top_k, offset=offset)
+        return self._searcher.search(snapshot, embedder, query, top_k=top_k, offset=offset, audiences=audiences)
 
     # ---------------------------------------------------------------- writing
-    def add_files(self, paths: Sequence[Path], progress: Progress | None = None) -> AddReport:
+    def add_files(self, paths: Sequence[Path], progress: Progress | None = None, audience: str | None = None) -> AddReport:
         """Parse every file (bad ones are reported, not fatal) and index the good ones in one generation.
 
         Files are parsed one at a time as the write consumes them, so a large folder is never all in memory.
+        `audience`: who reads them; by default a new version keeps its predecessor's, a new file gets the default.
         """
         files, errors = expand_paths(paths)
         report = AddReport(errors=errors)
@@ -224,7 +237,8 @@ class Library:
         def parsed() -> Iterator[tuple[Document, list[Passage]]]:
             for path in files:
                 try:
-                    yield parse_isolated(path, self.max_file_bytes)  # a child process: a hostile file cannot hang or bloat us
+                    document, passages = parse_isolated(path, self.max_file_bytes)  # a child process: a hostile file cannot hang or bloat us
+                    yield replace(document, audience=audience), passages
                 except VankienError as error:
                     report.errors.append((path.name, error))
                 except OSError as error:
@@ -233,9 +247,9 @@ class Library:
         report.outcomes = self._commit(parsed(), progress, keep_passages=True)
         return report
 
-    def add_file(self, path: Path, progress: Progress | None = None) -> AddOutcome:
+    def add_file(self, path: Path, progress: Progress | None = None, audience: str | None = None) -> AddOutcome:
         """Index one file or raise the VankienError that says why it cannot be."""
-        report = self.add_files([path], progress)
+        report = self.add_files([path], progress, audience)
         if report.errors:
             raise report.errors[0][1]
         return report.outcomes[0]
@@ -250,6 +264,15 @@ class Library:
         document = self.document(doc_id)
         self._commit([], None, remove_ids=[doc_id])
         return document
+
+    def set_audience(self, doc_id: int, audience: str) -> Document:
+        """Who may read the document from now on; every search and read after this sees it (in every process)."""
+        if audience not in AUDIENCES:
+            raise UnknownAudience(f"Đối tượng không hợp lệ: {audience}")
+        with self._write_lock, self._store.transaction():
+            if not self._store.set_audience(doc_id, audience):
+                raise DocumentNotFound(f"Không có tài liệu mã {doc_id}.")
+        return self.document(doc_id)
 
     def _commit(
         self,
@@ -274,6 +297,8 @@ class Library:
                     previous = self._store.document_by_source(document.source)
                     if previous is not None:
                         to_remove.setdefault(previous.id, previous)
+                    if document.audience is None:
+                        document = replace(document, audience=previous.audience if previous else self.default_audience)
                     numbered = [replace(p, id=next_id + i, doc_id=None) for i, p in enumerate(passages)]
                     next_id += len(numbered)
                     saved, stored = self._store.insert_document(document, numbered)
@@ -362,33 +387,39 @@ def build_library(
     paths: Sequence[Path],
     progress: Progress | None = None,
     max_file_bytes: int = MAX_BYTES,
+    audience: str | None = None,
+    default_audience: str = PUBLIC,
 ) -> tuple[Library, AddReport]:
-    """A fresh index from files, swapped in only when complete: the old one stays usable until then."""
+    """A fresh index from files, swapped in only when complete: the old one stays usable until then.
+    Its documents are read by `audience`, else by `default_audience` (the returned library's default too)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     staging_db = data_dir / (DB_NAME + ".building")
     for leftover in data_dir.glob(DB_NAME + ".building*"):
         leftover.unlink()
     library = Library(data_dir, embedder, db_path=staging_db, check_embedder=False, max_file_bytes=max_file_bytes,
-                      staging_above=current_generation(data_dir))  # new generations number above the live one
-    report = library.add_files(paths, progress)
+                      staging_above=current_generation(data_dir),  # new generations number above the live one
+                      default_audience=default_audience)
+    report = library.add_files(paths, progress, audience)
     library.close()
     if not report.outcomes:
         for leftover in data_dir.glob(DB_NAME + ".building*"):
             leftover.unlink()
-        return Library(data_dir, embedder, check_embedder=False, max_file_bytes=max_file_bytes), report
+        return Library(data_dir, embedder, check_embedder=False, max_file_bytes=max_file_bytes,
+                       default_audience=default_audience), report
     for stale in (data_dir / (DB_NAME + "-wal"), data_dir / (DB_NAME + "-shm")):
         stale.unlink(missing_ok=True)
     os.replace(staging_db, data_dir / DB_NAME)
     fsync_path(data_dir)
-    return Library(data_dir, embedder, max_file_bytes=max_file_bytes), report
+    return Library(data_dir, embedder, max_file_bytes=max_file_bytes, default_audience=default_audience), report
 
 
-def index_summary(library: Library) -> dict:
-    documents = library.documents()
+def index_summary(library: Library, audiences: frozenset[str] | None = None) -> dict:
+    """Counts, newest date and embedder; of the documents `audiences` may read when given."""
+    documents = library.documents(audiences)
     dates = [d.date for d in documents if d.date]
     return {
         "documents": len(documents),
-        "passages": library.passage_count(),
+        "passages": library.passage_count() if audiences is None else sum(d.passage_count for d in documents),
         "newest_date": max(dates) if dates else None,
         "embedder": library.embedder.name,
     }

@@ -10,6 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
+from index.audience import may_read
 from index.documents import Document, Passage, SearchHit, SearchResult
 from index.embedders import Embedder
 from index.lexical import LexicalIndex
@@ -19,7 +20,7 @@ from index.question_scope import QuestionScope, ScopeFit, document_provinces, do
 from index.question_words import best_sentence, content_words, matched_spans, question_phrases
 from index.references import DocumentMention, question_references, remainder
 from index.snapshot import Snapshot
-from index.store import Store
+from index.store import AUDIENCE_STAMP, Store
 from index.thesaurus import default_thesaurus
 from index.vietnamese import (
     CODE_TOKEN_PREFIX,
@@ -97,7 +98,7 @@ class Searcher:
     def __init__(self, store: Store, settings: SearchSettings | None = None) -> None:
         self._store = store
         self.settings = settings or SearchSettings()
-        self._catalogue: _Catalogue | None = None
+        self._catalogues: dict[frozenset[str] | None, _Catalogue] = {}  # by the audiences the asker may read
         self._query_embedding = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embedding")  # one per core
         self._segment_scoring = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bm25-segments")
 
@@ -111,18 +112,24 @@ class Searcher:
         cached = self._catalogue_of(generation)
         return cached.documents, cached.status_of
 
-    def _catalogue_of(self, generation: int) -> "_Catalogue":
-        cached = self._catalogue
-        if cached is None or cached.generation != generation:
-            documents = self._store.documents()
-            cached = self._catalogue = _Catalogue(
+    def _catalogue_of(self, generation: int, audiences: frozenset[str] | None = None) -> "_Catalogue":
+        """Only the documents `audiences` may read: one the asker may not read names no answer, replaces
+        nothing and is about no place. Read again after a write or an audience change (in any process)."""
+        stamp = self._store.get_meta(AUDIENCE_STAMP)
+        cached = self._catalogues.get(audiences)
+        if cached is None or (cached.generation, cached.stamp) != (generation, stamp):
+            documents = [d for d in self._store.documents() if may_read(d.audience, audiences)]
+            cached = self._catalogues[audiences] = _Catalogue(
                 generation, documents, statuses(documents),
                 {d.id: (document_provinces(d), document_years(d), document_years(d, issuing=True)) for d in documents if d.id is not None},
+                stamp,
             )
         return cached
 
-    def search(self, snapshot: Snapshot, embedder: Embedder, query: str, top_k: int = 3, offset: int = 0) -> SearchResult:
-        """`embedder` must be the one that embedded the snapshot's passages."""
+    def search(self, snapshot: Snapshot, embedder: Embedder, query: str, top_k: int = 3, offset: int = 0,
+               audiences: frozenset[str] | None = None) -> SearchResult:
+        """`embedder` must be the one that embedded the snapshot's passages. `audiences`: those the asker may
+        read (index/audience.py), None for all; other documents' passages are dropped before ranking."""
         started = time.perf_counter()
         text = normalize_text(query)[:1000]
         if not any(ch.isalnum() for ch in text) or len(snapshot.vectors) == 0:
@@ -154,12 +161,13 @@ class Searcher:
         dense = snapshot.vectors.scores_for(query_vector, ids)
         lexical = lexical_scores.of_many(ids)
         documents.update(self._store.documents_by_ids({p.doc_id for p in passages.values() if p.doc_id not in documents}))
-        ids = [i for i in ids if i in passages and passages[i].doc_id in documents]
+        ids = [i for i in ids if i in passages and passages[i].doc_id in documents
+               and may_read(documents[passages[i].doc_id].audience, audiences)]
         weight = settings.lexical_weight_unaccented if unaccented else settings.lexical_weight_accented
         dense_norm = _min_max({i: dense[i] for i in ids})
         lexical_norm = _min_max({i: lexical[i] for i in ids})
         code = _code_matches(snapshot.lexical, refs, ids)
-        known = self._catalogue_of(snapshot.generation.number)
+        known = self._catalogue_of(snapshot.generation.number, audiences)
         catalogue, status_of = known.documents, known.status_of
         asked = restored if unaccented else text  # the question as its words are read: accents restored if typed without
         references = question_references(asked)
@@ -278,6 +286,7 @@ class _Catalogue:
     documents: list[Document]
     status_of: dict[int, DocumentStatus]
     scopes: dict[int, tuple[frozenset[str], frozenset[int], frozenset[int]]]  # per document: provinces, years, years when issuing counts
+    stamp: str | None = None  # the store's audience-change count when read
 
     @cached_property
     def provinces(self) -> frozenset[str]:

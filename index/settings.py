@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from index.audience import ACCESS_MODES, ACCESS_PUBLIC, default_audience
 from index.embedders import DEFAULT_EMBEDDER, Embedder, load_embedder
 from index.readers.ocr import OcrSettings
 
@@ -23,6 +24,7 @@ class IndexSettings:
     max_file_mb: int = 50
     ocr_page_limit: int = 200  # scans with more pages to OCR are refused
     ocr_page_seconds: float = 30.0  # one page's OCR; the parse timeout grows by this per page (two pages at a time)
+    access: str = ACCESS_PUBLIC  # VANKIEN_ACCESS: "members" makes the library members-only (index/audience.py)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], data_dir: str | None = None) -> "IndexSettings":
@@ -35,7 +37,13 @@ class IndexSettings:
             max_file_mb=int(env.get("VANKIEN_MAX_FILE_MB") or 50),
             ocr_page_limit=int(env.get("VANKIEN_OCR_PAGE_LIMIT") or 200),
             ocr_page_seconds=float(env.get("VANKIEN_OCR_PAGE_SECONDS") or 30),
+            access=_access(env.get("VANKIEN_ACCESS") or ACCESS_PUBLIC),
         )
+
+    @property
+    def default_audience(self) -> str:
+        """Who reads a document added without an audience: members in a members-only library, else everyone."""
+        return default_audience(self.access)
 
     @property
     def max_file_bytes(self) -> int:
@@ -47,6 +55,13 @@ class IndexSettings:
 
     def load_embedder(self) -> Embedder:
         return load_embedder(self.embedder, self.query_prefix, self.passage_prefix)
+
+
+def _access(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ACCESS_MODES:
+        raise ValueError(f"VANKIEN_ACCESS phải là {' hoặc '.join(ACCESS_MODES)}, không phải {raw!r}")
+    return value
 
 
 def read_environment() -> dict[str, str]:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from index.audience import PUBLIC
 from index.documents import Division, Document, Passage, Relation
 from index.sqlite import connect, now_iso, transaction
 
@@ -60,24 +61,27 @@ MIGRATIONS = [
     ALTER TABLE documents ADD COLUMN text_source TEXT NOT NULL DEFAULT 'text';
     ALTER TABLE passages ADD COLUMN path TEXT NOT NULL DEFAULT '[]'
     """,
+    # Who may read each document (index/audience.py): what was indexed before is public, as it was.
+    "ALTER TABLE documents ADD COLUMN audience TEXT NOT NULL DEFAULT 'public'",
 ]
+AUDIENCE_STAMP = "audience_changes"  # meta key counting audience changes: cached catalogues compare it
 
 _DOC_COLUMNS = (
     "id, title, source, content_hash, date, issuer, codes, byline, added_at, passage_count,"
-    " doc_type, code, unnumbered, place, subject, signer, signer_title, effective, relations, text_source"
+    " doc_type, code, unnumbered, place, subject, signer, signer_title, effective, relations, text_source, audience"
 )
 _PASSAGE_COLUMNS = "id, doc_id, paragraph, section, text, path"
 
 
 def _document(row: sqlite3.Row | tuple) -> Document:
     (id_, title, source, content_hash, date, issuer, codes, byline, added_at, count,
-     doc_type, code, unnumbered, place, subject, signer, signer_title, effective, relations, text_source) = row
+     doc_type, code, unnumbered, place, subject, signer, signer_title, effective, relations, text_source, audience) = row
     return Document(
         id=id_, title=title, source=source, content_hash=content_hash, date=date, issuer=issuer,
         codes=tuple(json.loads(codes)), byline=byline, added_at=added_at, passage_count=count,
         doc_type=doc_type, code=code, unnumbered=bool(unnumbered), place=place, subject=subject, signer=signer,
         signer_title=signer_title, effective=effective,
-        relations=tuple(Relation(*r) for r in json.loads(relations)), text_source=text_source,
+        relations=tuple(Relation(*r) for r in json.loads(relations)), text_source=text_source, audience=audience,
     )
 
 
@@ -175,14 +179,14 @@ class Store:
         with self._connection() as conn:
             cursor = conn.execute(
                 "INSERT INTO documents(title, source, content_hash, date, issuer, codes, byline, added_at, passage_count,"
-                " doc_type, code, unnumbered, place, subject, signer, signer_title, effective, relations, text_source)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " doc_type, code, unnumbered, place, subject, signer, signer_title, effective, relations, text_source, audience)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (document.title, document.source, document.content_hash, document.date, document.issuer,
                  json.dumps(list(document.codes), ensure_ascii=False), document.byline, added_at, len(passages),
                  document.doc_type, document.code, int(document.unnumbered), document.place, document.subject,
                  document.signer, document.signer_title, document.effective,
                  json.dumps([[r.kind, r.code, r.text] for r in document.relations], ensure_ascii=False),
-                 document.text_source),
+                 document.text_source, document.audience or PUBLIC),
             )
             doc_id = int(cursor.lastrowid)
             conn.executemany(
@@ -190,7 +194,18 @@ class Store:
                 [(p.id, doc_id, p.paragraph, p.section, p.text, path_to_json(p.path)) for p in passages],
             )
         stored = [replace(p, doc_id=doc_id) for p in passages]
-        return replace(document, id=doc_id, added_at=added_at, passage_count=len(passages)), stored
+        saved = replace(document, id=doc_id, added_at=added_at, passage_count=len(passages), audience=document.audience or PUBLIC)
+        return saved, stored
+
+    def set_audience(self, doc_id: int, audience: str) -> bool:
+        """Inside a transaction: the document's new audience, and the stamp that tells caches; False if no such document."""
+        with self._connection() as conn:
+            changed = conn.execute("UPDATE documents SET audience = ? WHERE id = ?", (audience, doc_id)).rowcount == 1
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, '1')"
+                " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1", (AUDIENCE_STAMP,),
+            )
+        return changed
 
     def delete_document(self, doc_id: int) -> list[int]:
         """Delete inside a transaction; returns the removed passage ids."""
