@@ -44,3 +44,16 @@ class DocumentNotFound(VankienError):
 
 class MissingTool(UnsupportedFile):
     """Reading this kind of file needs a program that is not installed (tesseract, pdftoppm, antiword)."""
+
+
+class ClassifiedDocument(VankienError):
+    """The file carries a security marking (độ mật) or the Party ownership banner: nothing of it may be kept."""
+
+    @classmethod
+    def stamped(cls, name: str, level: str) -> "ClassifiedDocument":
+        return cls(f"Tệp {name} mang dấu độ mật «{level}»: tài liệu mật không được đưa lên hệ thống kết nối "
+                   "Internet, nên không nạp.")
+
+    @classmethod
+    def banner(cls, name: str, banner: str) -> "ClassifiedDocument":
+        return cls(f"Tệp {name} ghi «{banner}»: tài liệu không được phép phát tán, nên không nạp.")

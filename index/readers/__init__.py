@@ -22,6 +22,7 @@ from index.readers.ocr import OcrSettings, PageProgress
 from index.readers.pdf import read_pdf
 from index.readers.text import decode_text, has_bom, read_markdown, read_text
 from index.readers.word import read_doc, read_rtf
+from index.security_markings import refuse_classified
 
 __all__ = ["read_file", "display_name", "OcrSettings", "PageProgress"]
 
@@ -43,9 +44,10 @@ def read_file(
     """Read a .txt, .md, .html, .docx, .doc, .rtf, .pdf or image into blocks, whatever the file is called.
 
     Scans and photos are OCR'd (`progress` hears of each page); text typed in a legacy Vietnamese font is
-    decoded; text that reads as no Vietnamese is refused, never indexed. Raises FileTooLarge (checked before
-    reading), UnsupportedFile (MissingTool when a needed program is not installed), CorruptFile or
-    EmptyDocument, each with a short Vietnamese message naming the file.
+    decoded; text that reads as no Vietnamese is refused, never indexed, and so is a classified file (a độ mật
+    stamp or the Party ownership banner). Raises FileTooLarge (checked before reading), UnsupportedFile
+    (MissingTool when a needed program is not installed), CorruptFile, EmptyDocument or ClassifiedDocument,
+    each with a short Vietnamese message naming the file.
     """
     path = Path(path)
     name = display_name(path.name)
@@ -64,6 +66,7 @@ def read_file(
             raise EmptyDocument(f"Tệp {name} không có chữ nhận dạng được (bản quét quá mờ hoặc không phải văn bản).")
         hint = " (có thể là bản quét chỉ có hình ảnh)" if _is_pdf(data) else ""
         raise EmptyDocument(f"Tệp {name} không có chữ để lưu{hint}.")
+    refuse_classified(parsed)
     return parsed
 
 
