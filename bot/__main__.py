@@ -24,9 +24,11 @@ def open_library(settings: IndexSettings) -> Library:
     """The library in the data dir; on the very first start (no index there yet) the shipped corpus is indexed."""
     embedder = settings.load_embedder()
     if (settings.data_dir / DB_NAME).exists():
-        return Library(settings.data_dir, embedder, max_file_bytes=settings.max_file_bytes)
+        return Library(settings.data_dir, embedder, max_file_bytes=settings.max_file_bytes,
+                       default_audience=settings.default_audience)
     log.info("Chưa có chỉ mục ở %s: đang lập chỉ mục kho văn bản mẫu %s", settings.data_dir, SHIPPED_CORPUS)
-    library, report = build_library(settings.data_dir, embedder, [SHIPPED_CORPUS], max_file_bytes=settings.max_file_bytes)
+    library, report = build_library(settings.data_dir, embedder, [SHIPPED_CORPUS], max_file_bytes=settings.max_file_bytes,
+                                    default_audience=settings.default_audience)
     for name, error in report.errors:
         log.warning("Bỏ qua %s: %s", name, error)
     summary = index_summary(library)

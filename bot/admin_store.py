@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Collection
 
 from index.sqlite import connect, now_iso, transaction
 
@@ -109,27 +110,31 @@ class AdminStore:
         with self._lock, transaction(self._conn):
             return self._queue(broadcast_id)
 
-    def announce(self, text: str) -> int:
-        """Draft and confirm in one step (notices sent by the bot itself, e.g. a new document): both or neither."""
+    def announce(self, text: str, only: Collection[int] | None = None) -> int:
+        """Draft and confirm in one step (notices sent by the bot itself, e.g. a new document): both or neither.
+        `only`: queue it for those of the subscribed chats (a members document's notice: the member chats)."""
         with self._lock, transaction(self._conn):
             broadcast_id = self._insert_draft(text)
-            self._queue(broadcast_id)
+            self._queue(broadcast_id, only)
         return broadcast_id
 
     def _insert_draft(self, text: str) -> int:
         cursor = self._conn.execute("INSERT INTO broadcasts(text, created_at) VALUES (?, ?)", (text, now_iso()))
         return int(cursor.lastrowid)
 
-    def _queue(self, broadcast_id: int) -> int | None:
+    def _queue(self, broadcast_id: int, only: Collection[int] | None = None) -> int | None:
         """confirm's two statements; the caller holds the lock and a transaction."""
         cursor = self._conn.execute(
             "UPDATE broadcasts SET confirmed = 1 WHERE id = ? AND confirmed = 0", (broadcast_id,)
         )
         if cursor.rowcount != 1:
             return None
+        chats = sorted(only) if only is not None else None
         cursor = self._conn.execute(
             "INSERT INTO deliveries(broadcast_id, chat_id, status, updated_at)"
-            " SELECT ?, chat_id, 'pending', ? FROM subscriptions", (broadcast_id, now_iso()),
+            " SELECT ?, chat_id, 'pending', ? FROM subscriptions"
+            + ("" if chats is None else f" WHERE chat_id IN ({','.join('?' * len(chats))})"),
+            (broadcast_id, now_iso(), *(chats or ())),
         )
         return cursor.rowcount
 

@@ -23,10 +23,12 @@ from bot.admin_store import AdminStore
 from bot.broadcast import Broadcaster
 from bot.config import BotConfig
 from bot.context import BotContext, Services
-from bot.handlers import admin, announce, ask, callbacks, inline, start
+from bot.membership import Membership
+from bot.handlers import access, admin, announce, ask, callbacks, inline, start
 from bot.ratelimit import SlidingWindowLimiter
 from bot.replies import ERROR_MESSAGE
 from bot.state import BotState
+from index.audit import AuditTrail
 from index.library import Library
 
 log = logging.getLogger(__name__)
@@ -36,14 +38,15 @@ COMMANDS = [
     BotCommand("tailieu", "Danh sách văn bản đã nạp"),
     BotCommand("help", "Cách hỏi và ví dụ"),
 ]
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.CHAT_MEMBER]
 INLINE_ALLOWANCE = 4  # inline queries arrive as the user types: allow this many times the question rate
 
 
 def build_application(config: BotConfig, library: Library, state: BotState) -> Application:
     """The bot, ready for `run_polling`/`run_webhook` (or, in tests, to be entered and started by hand).
 
-    It opens the admin store (admin.sqlite3) and closes it in post_shutdown; `library` and `state` stay the caller's.
+    It opens the admin store (admin.sqlite3) and the audit trail (audit.sqlite3) and closes them in post_shutdown;
+    `library` and `state` stay the caller's.
     """
     application = (
         ApplicationBuilder()
@@ -65,6 +68,8 @@ def build_application(config: BotConfig, library: Library, state: BotState) -> A
         inline=SlidingWindowLimiter(config.questions_per_window * INLINE_ALLOWANCE, config.window_seconds),
         admin_store=admin_store,
         broadcaster=Broadcaster(admin_store, application),
+        membership=Membership(config, [grant.user_id for grant in state.grants()]),
+        audit=AuditTrail(config.index.data_dir),
     ).attach(application)
     application.add_handlers(handlers(config))
     application.add_error_handler(report_error)
@@ -79,6 +84,7 @@ def handlers(config: BotConfig) -> list[BaseHandler]:
     """
     return [
         *admin.handlers(config.admin_ids),
+        *access.handlers(),
         *announce.handlers(),
         *start.handlers(),
         *ask.handlers(),
@@ -99,6 +105,7 @@ async def post_shutdown(application: Application) -> None:
     services = Services.of(application)
     services.broadcaster.cancel_resume()
     services.admin_store.close()
+    services.audit.close()
 
 
 async def report_error(update: object, context: BotContext) -> None:

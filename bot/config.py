@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from index.audience import ACCESS_MEMBERS
 from index.settings import IndexSettings
 
 DEFAULT_API_ROOT = "https://api.telegram.org"
@@ -34,6 +35,8 @@ class BotConfig:
     questions_per_window: int = 5  # per user; beyond it a friendly "slow down"
     window_seconds: float = 10.0
     results_per_page: int = 3
+    member_chats: frozenset[int] = frozenset()  # groups and channels whose users are members (bot/membership.py)
+    member_cache_seconds: float = 300.0  # a member chat's answer about a user is asked again after this
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "BotConfig":
@@ -50,11 +53,18 @@ class BotConfig:
             webhook_listen=env.get("VANKIEN_WEBHOOK_LISTEN") or "0.0.0.0",
             webhook_port=_number(env, "VANKIEN_WEBHOOK_PORT", 8443, int, minimum=1),
             webhook_secret=(env.get("VANKIEN_WEBHOOK_SECRET") or "").strip() or None,
-            admin_ids=_ids(env.get("VANKIEN_ADMIN_IDS") or ""),
+            admin_ids=_ids(env.get("VANKIEN_ADMIN_IDS") or "", "VANKIEN_ADMIN_IDS", "id Telegram"),
             questions_per_window=_number(env, "VANKIEN_RATE_LIMIT", 5, int, minimum=1),
             window_seconds=_number(env, "VANKIEN_RATE_WINDOW", 10.0, float, minimum=0.1),
             results_per_page=_number(env, "VANKIEN_RESULTS_PER_PAGE", 3, int, minimum=1),
+            member_chats=_ids(env.get("VANKIEN_MEMBER_CHATS") or "", "VANKIEN_MEMBER_CHATS", "id nhóm hoặc kênh"),
+            member_cache_seconds=_number(env, "VANKIEN_MEMBER_CACHE_SECONDS", 300.0, float, minimum=0.0),
         )
+
+    @property
+    def members_only(self) -> bool:
+        """VANKIEN_ACCESS=members: someone who is not a member reads nothing (index/audience.py)."""
+        return self.index.access == ACCESS_MEMBERS
 
     def require_token(self) -> str:
         if not self.token:
@@ -98,9 +108,9 @@ def _number(env: Mapping[str, str], name: str, default, kind, minimum):
     return value
 
 
-def _ids(raw: str) -> frozenset[int]:
-    """Telegram user ids separated by commas or spaces."""
+def _ids(raw: str, name: str, what: str) -> frozenset[int]:
+    """Telegram user or chat ids separated by commas or spaces."""
     parts = [p for p in re.split(r"[\s,;]+", raw.strip()) if p]
     if bad := [p for p in parts if not re.fullmatch(r"-?\d{1,20}", p)]:
-        raise ConfigError(f"VANKIEN_ADMIN_IDS chỉ gồm các số id Telegram, ngăn bằng dấu phẩy; không hiểu: {bad[0]!r}")
+        raise ConfigError(f"{name} chỉ gồm các số {what}, ngăn bằng dấu phẩy; không hiểu: {bad[0]!r}")
     return frozenset(int(p) for p in parts)

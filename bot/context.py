@@ -1,5 +1,5 @@
-"""What every handler gets besides the update: the library, the bot's state, the config, the limits,
-and the admin side (announcement store, broadcaster, the one-reindex-at-a-time lock)."""
+"""What every handler gets besides the update: the library, the bot's state, the config, the limits, who
+is a member, and the admin side (announcement store, broadcaster, audit trail, the one-reindex-at-a-time lock)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from bot.admin_store import AdminStore
 from bot.broadcast import Broadcaster
 from bot.config import BotConfig
 from bot.ratelimit import SlidingWindowLimiter
+from bot.membership import Membership
 from bot.state import BotState
+from index.audit import AuditTrail
 from index.library import Library
 
 _KEY = "vankien"
@@ -28,6 +30,8 @@ class Services:
     inline: SlidingWindowLimiter  # per user, looser: inline queries arrive as the user types
     admin_store: AdminStore  # subscribed chats and broadcast deliveries (admin.sqlite3)
     broadcaster: Broadcaster  # delivers what admin_store has pending
+    membership: Membership  # who may read what (bot/membership.py)
+    audit: AuditTrail  # who changed documents and access, and when (<data dir>/audit.sqlite3, shared with the CLI)
     reindexing: asyncio.Lock = field(default_factory=asyncio.Lock)  # held while /reindex rebuilds
     _chat_locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
 

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
 
 from bot.text_fitting import clip
+from index.audience import ADMINS, MEMBERS, PUBLIC
 
 MORE = "m"  # m:<query_id>:<offset>      next page of results
 FULL = "f"  # f:<query_id>:<passage_id>  full text around a passage
@@ -26,6 +27,12 @@ UNDO, PAGE, REMOVE, CANCEL = "u", "d", "x", "n"  # u:<doc_id> undo an upload, d:
 ADMIN_CALLBACK_PATTERN = r"^(?:u:\d{1,18}|d:\d{1,6}|x:\d{1,18}|n)$"
 CONFIRM = "b"  # b:<broadcast_id>  send a drafted announcement
 CONFIRM_PATTERN = rf"^{CONFIRM}:\d{{1,18}}$"
+AUDIENCE = "t"  # t:<doc_id>:<p|m|a>  who may read a document (the buttons under an upload)
+AUDIENCE_PATTERN = rf"^{AUDIENCE}:\d{{1,18}}:[pma]$"
+AUDIT_PAGE = "h"  # h:<page>  a page of the audit trail
+AUDIT_PATTERN = rf"^{AUDIT_PAGE}:\d{{1,6}}$"
+_AUDIENCE_CODES = {PUBLIC: "p", MEMBERS: "m", ADMINS: "a"}
+_AUDIENCE_BUTTONS = {PUBLIC: "🌐 Công khai", MEMBERS: "👥 Đảng viên", ADMINS: "🔒 Quản trị"}
 OUTLINE_PAGE = 8  # articles listed per outline message
 MAX_CALLBACK_BYTES = 64  # Telegram's limit
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,17}")  # canonical non-negative integer, fits in int64
@@ -126,6 +133,21 @@ def article_keyboard(query_id: int, document_id: int, previous_id: int | None, n
     if next_id is not None:
         row.append(InlineKeyboardButton("Sau ▶", callback_data=Callback(ARTICLE, (query_id, next_id, 1)).encode()))
     return InlineKeyboardMarkup([row])
+
+
+def audience_row(doc_id: int, current: str) -> list[InlineKeyboardButton]:
+    """One button per audience, the document's own ticked; pressing one sets it (bot/handlers/access.py)."""
+    return [
+        InlineKeyboardButton(("✓ " if audience == current else "") + label,
+                             callback_data=f"{AUDIENCE}:{doc_id}:{_AUDIENCE_CODES[audience]}")
+        for audience, label in _AUDIENCE_BUTTONS.items()
+    ]
+
+
+def parse_audience_callback(data: str) -> tuple[int, str]:
+    """(document id, audience) of an audience button's data (already matched by AUDIENCE_PATTERN)."""
+    _, doc_id, code = data.split(":")
+    return int(doc_id), next(audience for audience, c in _AUDIENCE_CODES.items() if c == code)
 
 
 def group_answer_keyboard(bot_username: str, deep_link_payload: str) -> InlineKeyboardMarkup:

@@ -1,4 +1,4 @@
-"""The bot's own SQLite file: asked questions and feedback, kept apart from the index database.
+"""The bot's own SQLite file: asked questions, feedback and access grants, kept apart from the index database.
 
 `python -m index build` swaps the index file, so the bot's history lives in `<data_dir>/bot.sqlite3`.
 Users are stored as salted hashes (the salt is made once per install and kept here), never raw ids.
@@ -48,6 +48,15 @@ MIGRATIONS = [
     );
     CREATE INDEX citations_doc ON citations(doc_id);
     """,
+    # Members by an admin's grant (bot/membership.py): raw ids, as admins grant and revoke them by id.
+    """
+    CREATE TABLE grants (
+        user_id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,  -- what the admin called them, may be ''
+        granted_by INTEGER NOT NULL,
+        granted_at TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -59,6 +68,14 @@ class Question:
     text: str
     answered: bool
     created_at: str
+
+
+@dataclass(frozen=True)
+class Grant:
+    user_id: int
+    name: str
+    granted_by: int
+    granted_at: str
 
 
 @dataclass(frozen=True)
@@ -151,6 +168,29 @@ class BotState:
                 (question_id,),
             ).fetchall()
         return [Vote(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
+
+    # ---------------------------------------------------------------- access grants (/capquyen, /thuquyen)
+    def grant(self, user_id: int, name: str, granted_by: int) -> bool:
+        """True if the user had no grant yet (a second grant keeps the first)."""
+        with self._lock:
+            cursor = self._conn.execute(
+                "INSERT OR IGNORE INTO grants(user_id, name, granted_by, granted_at) VALUES (?, ?, ?, ?)",
+                (user_id, name, granted_by, now_iso()),
+            )
+        return cursor.rowcount == 1
+
+    def revoke(self, user_id: int) -> bool:
+        """True if the user had a grant."""
+        with self._lock:
+            return self._conn.execute("DELETE FROM grants WHERE user_id = ?", (user_id,)).rowcount == 1
+
+    def grants(self) -> list[Grant]:
+        """Oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT user_id, name, granted_by, granted_at FROM grants ORDER BY granted_at, user_id"
+            ).fetchall()
+        return [Grant(*row) for row in rows]
 
     # ---------------------------------------------------------------- statistics (/thongke, bot/stats.py)
     def questions_per_day(self, since: str) -> dict[str, tuple[int, int]]:

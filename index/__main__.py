@@ -23,6 +23,7 @@ from index.documents import Document
 from index.search import as_json
 from index.search import document_json as search_document_json
 from index.settings import IndexSettings, read_environment
+from index.writer_lock import writer_waiting
 
 log = logging.getLogger("index")
 
@@ -83,6 +84,11 @@ def _page_progress(done: int, total: int) -> None:
         tqdm.write(f"Đang nhận dạng trang {done}/{total}…", file=sys.stderr)
 
 
+def _waiting_line() -> None:
+    """Another process is writing to the same data directory: this write waits for it (index/writer_lock.py)."""
+    tqdm.write("đang chờ tiến trình khác ghi xong…", file=sys.stderr)
+
+
 def _report(report: AddReport) -> int:
     for outcome in report.outcomes:
         document = outcome.document
@@ -128,30 +134,32 @@ def main(argv: list[str] | None = None) -> int:
         embedder = settings.load_embedder()
         if args.command == "build":
             bar, update = _progress_bar()
-            with bar, parse_options(settings.ocr, _page_progress):
+            with bar, parse_options(settings.ocr, _page_progress), writer_waiting(_waiting_line):
                 library, report = build_library(settings.data_dir, embedder, args.paths, update, settings.max_file_bytes,
-                                                args.audience, settings.default_audience)
+                                                args.audience, settings.default_audience, settings.write_wait_seconds)
             with closing(AuditTrail(settings.data_dir)) as trail:
                 record_outcomes(trail, cli_actor(), report.outcomes)
             return _report(report) or (0 if report.outcomes else 1)
         if args.command == "reindex":  # the point may be to leave the embedder the index was built with
-            library = Library(settings.data_dir, embedder, check_embedder=False, max_file_bytes=settings.max_file_bytes)
+            library = Library(settings.data_dir, embedder, check_embedder=False, max_file_bytes=settings.max_file_bytes,
+                              write_wait_seconds=settings.write_wait_seconds)
             bar, update = _progress_bar()
-            with bar:
+            with bar, writer_waiting(_waiting_line):
                 library.reindex(progress=update)
             print(f"Đã lập lại chỉ mục: {library.passage_count()} đoạn, bộ nhúng {embedder.name}")
             return 0
         library = Library(settings.data_dir, embedder, max_file_bytes=settings.max_file_bytes,
-                          default_audience=settings.default_audience)
+                          default_audience=settings.default_audience, write_wait_seconds=settings.write_wait_seconds)
         if args.command == "add":
             bar, update = _progress_bar()
-            with bar, parse_options(settings.ocr, _page_progress):
+            with bar, parse_options(settings.ocr, _page_progress), writer_waiting(_waiting_line):
                 report = library.add_files(args.paths, update, args.audience)
             with closing(AuditTrail(settings.data_dir)) as trail:
                 record_outcomes(trail, cli_actor(), report.outcomes)
             return _report(report)
         if args.command == "remove":
-            document = library.remove(args.doc_id)
+            with writer_waiting(_waiting_line):
+                document = library.remove(args.doc_id)
             with closing(AuditTrail(settings.data_dir)) as trail:
                 trail.record(cli_actor(), REMOVED, document_subject(document))
             print(f"Đã xoá [{document.id}] {document.title}")

@@ -57,3 +57,7 @@ class ClassifiedDocument(VankienError):
     @classmethod
     def banner(cls, name: str, banner: str) -> "ClassifiedDocument":
         return cls(f"Tệp {name} ghi «{banner}»: tài liệu không được phép phát tán, nên không nạp.")
+
+
+class WriterBusy(VankienError):
+    """Another process kept the data directory's write lock longer than this one would wait (index/writer_lock.py)."""

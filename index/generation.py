@@ -4,7 +4,7 @@
 in order, and the names of those that have removed passages), `deleted.npy` (the ids of removed passages a
 live segment still holds, int64) and `removed/<segment>/` (those passages' syllable counts). SQLite's
 `generation` metadata says which N is live: a write saves `gen-N+1/` beside it, then switches in one
-transaction, so what no live generation names can be deleted at any time.
+transaction; then the writer deletes what neither the live generation nor one a reader still holds names.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -69,17 +70,31 @@ def predates_segments(data_dir: Path, number: int) -> bool:
     return number > 0 and (folder / "vectors.faiss").exists() and not (folder / MANIFEST).exists()
 
 
-def collect_garbage(data_dir: Path, live: Generation) -> None:
+def segment_names_of(data_dir: Path, number: int) -> tuple[str, ...]:
+    """The segments gen-N names, read from its manifest alone; raises OSError, ValueError or KeyError."""
+    manifest = json.loads((generation_folder(data_dir, number) / MANIFEST).read_text(encoding="utf-8"))
+    return tuple(manifest["segments"])
+
+
+def collect_garbage(data_dir: Path, live: Generation, held: Iterable[int] = ()) -> None:
     """Delete the generations older than the live one, unfinished ones, and the segments it does not name
-    (merged away, or left by an interrupted write). Newer generations stay: a staging build numbers its own
-    above the live one (index/library.py's build_library)."""
+    (merged away, or left by an interrupted write). Kept besides: the older generations in `held` (other
+    processes still read them, index/holds.py) with their segments, and newer generations (left by a write
+    that died before its switch; the next write replaces them). Only the writer may call this
+    (index/writer_lock.py): a writer's segments are unnamed until its switch."""
+    kept = {number for number in held if number < live.number}
     for folder in Path(data_dir).glob(f"{FOLDER_PREFIX}*"):
         suffix = folder.name[len(FOLDER_PREFIX):]
-        if suffix.endswith(".tmp") or (suffix.isdigit() and int(suffix) < live.number):
+        if suffix.endswith(".tmp") or (suffix.isdigit() and int(suffix) < live.number and int(suffix) not in kept):
             shutil.rmtree(folder, ignore_errors=True)
     segments_dir = Path(data_dir) / SEGMENTS_DIR
     if segments_dir.is_dir():
         named = set(live.segment_names)
+        for number in kept:
+            try:
+                named.update(segment_names_of(data_dir, number))
+            except (OSError, ValueError, KeyError):
+                pass  # its folder is gone or damaged: it names nothing to keep
         for folder in segments_dir.iterdir():
             if folder.name not in named:
                 shutil.rmtree(folder, ignore_errors=True)

@@ -6,25 +6,29 @@ segments, the removed passage ids they still hold and those passages' syllable c
 A write saves new segments and `gen-N+1/` beside the live ones, then a single SQLite transaction switches to
 it, so a crash at any point leaves one complete generation in use; what no generation names is deleted
 afterwards.
+
+Several processes may open one data directory (the bot, `python -m index add`): one writes at a time
+(index/writer_lock.py), and a write builds on the generation stored last, whoever wrote it. Readers mark the
+generation they read (index/holds.py), so the writer's garbage collection keeps it, and look for a newer
+one at most every REFRESH_SECONDS before a question.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import threading
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from index.atomic import fsync_path
 from index.audience import AUDIENCES, PUBLIC, UnknownAudience, may_read
 from index.documents import Document, Passage, SearchResult
 from index.embedders import Embedder
 from index.errors import DocumentNotFound, EmbedderMismatch, UnsupportedFile, VankienError
-from index.generation import Generation, collect_garbage, is_written, predates_segments
+from index.generation import Generation, collect_garbage, is_written, predates_segments, segment_names_of
+from index.holds import Holds, held_generations
 from index.isolation import parse_isolated
 from index.lookup import Article, articles
 from index.readers import MAX_BYTES
@@ -35,10 +39,12 @@ from index.segment_writer import Progress, SegmentWriter, save_segment
 from index.segments import SEGMENTS_DIR, Segment, next_merge
 from index.snapshot import Snapshot, snapshot_of
 from index.store import Store
+from index.writer_lock import DEFAULT_WAIT_SECONDS, WriterLock
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "index.sqlite3"
+REFRESH_SECONDS = 0.5  # how often a question may look for a generation another process wrote (one SQLite read)
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".rtf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
 
@@ -73,20 +79,22 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, Van
     return files, errors
 
 
+class _NothingIndexed(Exception):
+    """A fresh build indexed no file: raised inside its transaction so that the deletions roll back."""
+
+
 class Library:
     def __init__(
         self,
         data_dir: Path,
         embedder: Embedder,
         settings: SearchSettings | None = None,
-        db_path: Path | None = None,
         check_embedder: bool = True,
         max_file_bytes: int = MAX_BYTES,
-        staging_above: int | None = None,
+        write_wait_seconds: float = DEFAULT_WAIT_SECONDS,
         default_audience: str = PUBLIC,
     ) -> None:
-        """`staging_above`: start empty (a fresh database), number generations above that one, and delete
-        nothing: the live index sharing the folder stays untouched until the build swaps databases.
+        """`write_wait_seconds`: how long a write waits for another process's to finish before WriterBusy.
         `default_audience`: who reads a new document added without one (index/audience.py)."""
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -94,19 +102,16 @@ class Library:
         self.embedder = embedder
         self.max_file_bytes = max_file_bytes
         self.default_audience = default_audience
-        self._store = Store(db_path or self.data_dir / DB_NAME)
-        self._write_lock = threading.Lock()
-        self._staging = staging_above is not None
+        self._store = Store(self.data_dir / DB_NAME)
+        self._write_lock = WriterLock(self.data_dir, write_wait_seconds)  # this object's threads, then other processes
+        self._holds = Holds(self.data_dir)
         if check_embedder:
             self._check_embedder()
-        if staging_above is not None:
-            self._store.set_meta("generation", str(staging_above))
-            snapshot = self._empty_snapshot(staging_above)
-        else:
-            snapshot = self._load_snapshot()
         self._searcher = Searcher(self._store, settings)
-        self._live = (snapshot, embedder)  # swapped as one: the embedder that made the snapshot's vectors
-        self._collect_garbage()
+        self._live = (self._open_stored(), embedder)  # swapped as one: the embedder that made the snapshot's vectors
+        self._next_refresh = time.monotonic() + REFRESH_SECONDS
+        self._unservable: str | None = None  # the embedder another process reindexed with, once warned about
+        self._collect_garbage_if_free()
         if self._outdated_format():
             log.warning("The index in %s predates segments: rebuilding it from the stored passages.", self.data_dir)
             self.reindex()
@@ -142,8 +147,20 @@ class Library:
     def _empty_snapshot(self, generation: int) -> Snapshot:
         return snapshot_of(Generation(generation), [], self._dim())
 
-    def _load_snapshot(self) -> Snapshot:
-        generation = int(self._store.get_meta("generation") or 0)
+    def _stored_generation(self) -> int:
+        return int(self._store.get_meta("generation") or 0)
+
+    def _open_stored(self) -> Snapshot:
+        """The stored generation, marked as read before it is opened and checked to be still the stored one
+        after the mark: a writer that switched meanwhile may have deleted it without seeing the mark."""
+        while True:
+            number = self._stored_generation()
+            self._holds.hold(number)
+            if self._stored_generation() == number:
+                return self._load_snapshot(number)
+            self._holds.release(number)
+
+    def _load_snapshot(self, generation: int) -> Snapshot:
         if generation == 0 or not is_written(self.data_dir, generation):
             return self._empty_snapshot(generation)
         written = Generation.load(self.data_dir, generation)
@@ -152,18 +169,68 @@ class Library:
 
     def _outdated_format(self) -> bool:
         """A generation written before segments existed (one FAISS file and a bm25s folder)."""
-        return not self._staging and predates_segments(self.data_dir, self.generation)
+        return predates_segments(self.data_dir, self.generation)
 
     def _collect_garbage(self) -> None:
-        """Generations other than the live one, and segments it does not name (merged away, or left by an
-        interrupted write). A staging library deletes nothing: the folder still belongs to the live index."""
-        if self._staging:
-            return
-        collect_garbage(self.data_dir, self._snapshot.generation)
+        """Generations older than the stored one that no live process reads, and the segments none of the kept
+        ones name (merged away, or left by an interrupted write). Only while holding the write lock."""
+        stored = self._stored_generation()
+        try:
+            names = segment_names_of(self.data_dir, stored) if stored else ()
+        except (OSError, ValueError, KeyError):
+            return  # an unreadable live generation: leave everything for `python -m index check` to report
+        collect_garbage(self.data_dir, Generation(stored, names), held_generations(self.data_dir))
+
+    def _collect_garbage_if_free(self) -> None:
+        """At open and after a refresh: only when nobody writes (a writer's new segments are named nowhere yet)."""
+        with self._write_lock.if_free() as free:
+            if free:
+                self._collect_garbage()
+
+    def refresh(self) -> bool:
+        """Switch to a generation another process stored since, if any (questions do it every REFRESH_SECONDS).
+
+        Returns whether it switched. Not while this library writes: its own write switches when done."""
+        self._next_refresh = time.monotonic() + REFRESH_SECONDS
+        with self._write_lock.if_free(across_processes=False) as free:
+            switched = free and self._catch_up()
+        if switched:
+            self._collect_garbage_if_free()
+        return switched
+
+    def _refresh_if_due(self) -> None:
+        if time.monotonic() >= self._next_refresh:
+            self.refresh()
+
+    def _catch_up(self) -> bool:
+        """Open the stored generation if it is newer than ours and made by the embedder we serve with; with
+        this object's write lock held."""
+        if self._stored_generation() == self.generation:
+            return False
+        old, serving = self._live
+        name, dim = self._store.get_meta("embedder"), self._store.get_meta("dim")
+        if name is not None and (name != serving.name or int(dim or 0) != serving.dim):
+            if self._unservable != name:
+                log.warning("%s was reindexed with the embedder %s: restart with VANKIEN_EMBEDDER set to it; "
+                            "answering from gen-%d until then.", self.data_dir, name, old.generation.number)
+                self._unservable = name
+            return False
+        self._live = (self._open_stored(), serving)
+        self._holds.release(old.generation.number)
+        return True
+
+    def _switch(self, snapshot: Snapshot, embedder: Embedder) -> None:
+        """After this library's own write stored `snapshot`'s generation (write lock held)."""
+        old = self.generation
+        self._holds.hold(snapshot.generation.number)
+        self._live = (snapshot, embedder)
+        self._holds.release(old)
+        self._collect_garbage()
 
     def close(self) -> None:
         self._searcher.close()
         self._store.close()
+        self._holds.close()
 
     # ---------------------------------------------------------------- reading
     # `audiences`: those the reader may read (index/audience.py), None for all. A document outside them is
@@ -210,6 +277,7 @@ class Library:
         return document, found
 
     def passage_count(self) -> int:
+        self._refresh_if_due()
         return len(self._snapshot.vectors)
 
     def segment_count(self) -> int:
@@ -217,18 +285,22 @@ class Library:
 
     def catalogue(self) -> tuple[list[Document], dict]:
         """Every document, and for those another document replaces or amends, by whom (index.lookup.DocumentStatus)."""
+        self._refresh_if_due()
         return self._searcher.catalogue(self.generation)
 
     def search(self, query: str, top_k: int = 3, offset: int = 0, audiences: frozenset[str] | None = None) -> SearchResult:
         """`audiences`: those the asker may read; passages of other documents never take a place (index/search.py)."""
+        self._refresh_if_due()
         snapshot, embedder = self._live
         return self._searcher.search(snapshot, embedder, query, top_k=top_k, offset=offset, audiences=audiences)
 
     # ---------------------------------------------------------------- writing
-    def add_files(self, paths: Sequence[Path], progress: Progress | None = None, audience: str | None = None) -> AddReport:
+    def add_files(self, paths: Sequence[Path], progress: Progress | None = None, audience: str | None = None,
+                  replace_all: bool = False) -> AddReport:
         """Parse every file (bad ones are reported, not fatal) and index the good ones in one generation.
 
         Files are parsed one at a time as the write consumes them, so a large folder is never all in memory.
+        `replace_all`: the files become the whole library (a fresh build), unless none of them can be indexed.
         `audience`: who reads them; by default a new version keeps its predecessor's, a new file gets the default.
         """
         files, errors = expand_paths(paths)
@@ -244,7 +316,10 @@ class Library:
                 except OSError as error:
                     report.errors.append((path.name, UnsupportedFile(f"Không đọc được tệp {path.name}: {error.strerror}")))
 
-        report.outcomes = self._commit(parsed(), progress, keep_passages=True)
+        try:
+            report.outcomes = self._commit(parsed(), progress, keep_passages=True, replace_all=replace_all)
+        except _NothingIndexed:
+            pass  # a fresh build none of whose files could be indexed: rolled back, the old library stays
         return report
 
     def add_file(self, path: Path, progress: Progress | None = None, audience: str | None = None) -> AddOutcome:
@@ -280,14 +355,21 @@ class Library:
         progress: Progress | None,
         remove_ids: Sequence[int] = (),
         keep_passages: bool = False,
+        replace_all: bool = False,
     ) -> list[AddOutcome]:
         total = sum(len(ps) for _, ps in items) if isinstance(items, (list, tuple)) else 0
         with self._write_lock:
-            snapshot = self._snapshot
+            self._catch_up()  # another process may have written since: build on the generation stored last
+            if not replace_all:
+                self._check_embedder()
+            snapshot = self._empty_snapshot(self._stored_generation()) if replace_all else self._snapshot
             outcomes: list[AddOutcome] = []
             to_remove: dict[int, Document] = {doc_id: self.document(doc_id) for doc_id in remove_ids}
             writer = SegmentWriter(self.embedder, self.segments_dir, progress, total)
             with self._store.transaction():  # this thread reads its own inserts; questions read the last commit
+                if replace_all:  # deleted first, so the same files again are added, not found unchanged
+                    for document in self._store.documents():
+                        self._store.delete_document(document.id)
                 next_id = int(self._store.get_meta("next_passage_id") or 1)
                 for document, passages in items:
                     existing = self._store.document_by_hash(document.content_hash)
@@ -316,6 +398,8 @@ class Library:
                         counted = SyllableTable.count(restorer_texts(document, passages))
                         removed[holder.name] = SyllableTable.summed([removed.get(holder.name, SyllableTable.empty()), counted])
                     removed_ids += self._store.delete_document(doc_id)
+                if replace_all and not writer.segments:
+                    raise _NothingIndexed  # rolls the deletions back
                 if not writer.segments and not removed_ids:
                     return outcomes  # nothing new: every document was already indexed
                 deleted = np.union1d(snapshot.generation.deleted, np.asarray(removed_ids, dtype=np.int64))
@@ -323,8 +407,7 @@ class Library:
                 generation.write(self.data_dir)
                 self._store.set_meta("next_passage_id", str(next_id))
                 self._record_embedder(self.embedder, generation.number)
-            self._live = (snapshot_of(generation, segments, self.embedder.dim), self._live[1])
-            self._collect_garbage()
+            self._switch(snapshot_of(generation, segments, self.embedder.dim), self._live[1])
             return outcomes
 
     def _settle(
@@ -357,17 +440,18 @@ class Library:
         """
         embedder = embedder or self.embedder
         with self._write_lock:
+            self._catch_up()
             writer = SegmentWriter(embedder, self.segments_dir, progress, self._store.passage_count())
             for document, passages in self._store.iter_documents():
                 writer.add(document, passages)
             writer.flush()
-            segments, generation = self._settle(self.generation + 1, writer.segments, np.zeros(0, dtype=np.int64), {})
+            number = self._stored_generation() + 1
+            segments, generation = self._settle(number, writer.segments, np.zeros(0, dtype=np.int64), {})
             generation.write(self.data_dir)
             with self._store.transaction():
                 self._record_embedder(embedder, generation.number)
             self.embedder = embedder
-            self._live = (snapshot_of(generation, segments, embedder.dim), embedder)
-            self._collect_garbage()
+            self._switch(snapshot_of(generation, segments, embedder.dim), embedder)
 
 
 def current_generation(data_dir: Path) -> int:
@@ -389,28 +473,19 @@ def build_library(
     max_file_bytes: int = MAX_BYTES,
     audience: str | None = None,
     default_audience: str = PUBLIC,
+    write_wait_seconds: float = DEFAULT_WAIT_SECONDS,
 ) -> tuple[Library, AddReport]:
-    """A fresh index from files, swapped in only when complete: the old one stays usable until then.
-    Its documents are read by `audience`, else by `default_audience` (the returned library's default too)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    staging_db = data_dir / (DB_NAME + ".building")
-    for leftover in data_dir.glob(DB_NAME + ".building*"):
+    """A fresh index from files, switched to in one transaction when complete: until then the old one answers,
+    in this process and in others, and it stays if no file can be indexed. Its documents are read by
+    `audience`, else by `default_audience` (the returned library's default too).
+
+    Built inside the live database rather than beside it: replacing an SQLite file that another process
+    has open can corrupt it (that process deletes the new file's WAL when it closes the old one)."""
+    for leftover in Path(data_dir).glob(DB_NAME + ".building*"):  # left by the builds that swapped databases
         leftover.unlink()
-    library = Library(data_dir, embedder, db_path=staging_db, check_embedder=False, max_file_bytes=max_file_bytes,
-                      staging_above=current_generation(data_dir),  # new generations number above the live one
-                      default_audience=default_audience)
-    report = library.add_files(paths, progress, audience)
-    library.close()
-    if not report.outcomes:
-        for leftover in data_dir.glob(DB_NAME + ".building*"):
-            leftover.unlink()
-        return Library(data_dir, embedder, check_embedder=False, max_file_bytes=max_file_bytes,
-                       default_audience=default_audience), report
-    for stale in (data_dir / (DB_NAME + "-wal"), data_dir / (DB_NAME + "-shm")):
-        stale.unlink(missing_ok=True)
-    os.replace(staging_db, data_dir / DB_NAME)
-    fsync_path(data_dir)
-    return Library(data_dir, embedder, max_file_bytes=max_file_bytes, default_audience=default_audience), report
+    library = Library(data_dir, embedder, check_embedder=False, max_file_bytes=max_file_bytes,
+                      write_wait_seconds=write_wait_seconds, default_audience=default_audience)
+    return library, library.add_files(paths, progress, audience, replace_all=True)
 
 
 def index_summary(library: Library, audiences: frozenset[str] | None = None) -> dict:

@@ -9,6 +9,7 @@ from typing import Mapping
 from index.audience import ACCESS_MODES, ACCESS_PUBLIC, default_audience
 from index.embedders import DEFAULT_EMBEDDER, Embedder, load_embedder
 from index.readers.ocr import OcrSettings
+from index.writer_lock import DEFAULT_WAIT_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "index"
@@ -24,6 +25,7 @@ class IndexSettings:
     max_file_mb: int = 50
     ocr_page_limit: int = 200  # scans with more pages to OCR are refused
     ocr_page_seconds: float = 30.0  # one page's OCR; the parse timeout grows by this per page (two pages at a time)
+    write_wait_seconds: float = DEFAULT_WAIT_SECONDS  # a write waits this long for another process's (index/writer_lock.py)
     access: str = ACCESS_PUBLIC  # VANKIEN_ACCESS: "members" makes the library members-only (index/audience.py)
 
     @classmethod
@@ -37,6 +39,7 @@ class IndexSettings:
             max_file_mb=int(env.get("VANKIEN_MAX_FILE_MB") or 50),
             ocr_page_limit=int(env.get("VANKIEN_OCR_PAGE_LIMIT") or 200),
             ocr_page_seconds=float(env.get("VANKIEN_OCR_PAGE_SECONDS") or 30),
+            write_wait_seconds=float(env.get("VANKIEN_WRITE_WAIT_SECONDS") or DEFAULT_WAIT_SECONDS),
             access=_access(env.get("VANKIEN_ACCESS") or ACCESS_PUBLIC),
         )
 

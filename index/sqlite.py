@@ -10,13 +10,19 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 
+# How long a statement waits for another connection's lock before "database is locked". In WAL mode readers
+# never wait for a writer (they read the last commit, in any process), so only a second writer or the recovery
+# after a crash waits; the index's writers take turns before they begin (index/writer_lock.py).
+BUSY_TIMEOUT_SECONDS = 5.0
+
+
 def connect(path: Path, migrations: Sequence[str], synchronous: str = "FULL") -> sqlite3.Connection:
     """A connection shareable across threads (callers lock), in autocommit mode, schema brought up to date.
 
     Migration N is `migrations[N-1]`, a script of `;`-separated statements; PRAGMA user_version records
     how many have run, and each runs in its own transaction.
     """
-    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA foreign_keys=ON")

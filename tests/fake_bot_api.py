@@ -311,6 +311,18 @@ class FakeBotApi:
         with self._cond:
             self._members[(chat_id, user_id)] = status
 
+    def queue_chat_member(self, chat_id: int, user_id: int, status: str) -> dict[str, Any]:
+        """The user's status in the chat changes (joined, left, kicked): getChatMember reports it from now on,
+        and a chat_member update says so, as Telegram sends it to a bot that is an admin of the chat."""
+        with self._cond:
+            old = self._members.get((chat_id, user_id), "member")
+            self._members[(chat_id, user_id)] = status
+            chat = self._chat(chat_id, None if chat_id in self._chats else "supergroup")
+        return self._queue("chat_member", {
+            "chat": chat, "from": _user(user_id, None), "date": int(time.time()),
+            "old_chat_member": _chat_member(user_id, old), "new_chat_member": _chat_member(user_id, status),
+        })
+
     def fail_next(self, method: str, error_code: int = 429, *, retry_after: int | None = None,
                   description: str | None = None, times: int = 1) -> None:
         if error_code == 429:
@@ -545,18 +557,7 @@ class FakeBotApi:
 
     def _api_getChatMember(self, p):
         chat_id, user_id = _chat_id(p), int(p["user_id"])
-        status = self._members.get((chat_id, user_id), "member")
-        member: dict[str, Any] = {"status": status, "user": _user(user_id, None)}
-        if status == "creator":
-            member["is_anonymous"] = False
-        elif status == "administrator":
-            rights = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
-                      "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
-                      "can_edit_stories", "can_delete_stories")
-            member |= {"can_be_edited": False, "is_anonymous": False} | dict.fromkeys(rights, True)
-        elif status == "kicked":
-            member["until_date"] = 0
-        return member
+        return _chat_member(user_id, self._members.get((chat_id, user_id), "member"))
 
     def _api_getChat(self, p):
         gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels")
@@ -579,6 +580,21 @@ class FakeBotApi:
 def _user(user_id: int, username: str | None) -> dict[str, Any]:
     user = {"id": user_id, "is_bot": False, "first_name": "Người dùng", "language_code": "vi"}
     return user | ({"username": username} if username else {})
+
+
+def _chat_member(user_id: int, status: str) -> dict[str, Any]:
+    """A ChatMember object as Telegram sends it for that status."""
+    member: dict[str, Any] = {"status": status, "user": _user(user_id, None)}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        rights = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+                  "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+                  "can_edit_stories", "can_delete_stories")
+        member |= {"can_be_edited": False, "is_anonymous": False} | dict.fromkeys(rights, True)
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
 
 
 def _chat_id(p: dict[str, Any]) -> int:

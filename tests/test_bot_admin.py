@@ -124,7 +124,8 @@ def test_admin_upload_is_indexed_reported_with_a_preview_and_then_answers_questi
     assert text.startswith("✅ Đã nạp tài liệu")
     assert f"Mã tài liệu: {document.id}" in text and f"Số đoạn: {document.passage_count}" in text
     assert "Đoạn 1:" in text and result.ok  # the fake parsed the HTML: everything was escaped
-    assert buttons(result) == [("↩️ Hoàn tác", f"u:{document.id}")]
+    assert buttons(result) == [("↩️ Hoàn tác", f"u:{document.id}"), ("✓ 🌐 Công khai", f"t:{document.id}:p"),
+                               ("👥 Đảng viên", f"t:{document.id}:m"), ("🔒 Quản trị", f"t:{document.id}:a")]
     assert document.source == name
     assert expected in answer.result["text"]
 
@@ -206,7 +207,7 @@ def test_bad_file_gets_the_vietnamese_reason_and_the_index_is_unchanged(fake, li
 def test_undo_button_removes_the_uploaded_document_and_is_refused_to_others(fake, library, state):
     async def scenario(bot):
         result = await upload(bot, fake, "quy-dinh-45.txt", REGULATION.encode())
-        [(_, data)] = buttons(result)
+        [(_, data), *_audiences] = buttons(result)
         message_id = result.params["message_id"]
         fake.queue_callback(ADMIN, data, message_id=message_id, user_id=MEMBER)
         refused = await bot.next("answerCallbackQuery")

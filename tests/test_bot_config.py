@@ -80,3 +80,26 @@ def test_a_dotenv_file_in_the_working_folder_is_read(tmp_path):
     (tmp_path / ".env").write_text("VANKIEN_RATE_LIMIT=abc\n", encoding="utf-8")
     finished = _run_bot(tmp_path)  # the .env value is read (and refused), proving .env is consulted
     assert finished.returncode == 2 and "VANKIEN_RATE_LIMIT" in finished.stderr and "Traceback" not in finished.stderr
+
+
+def test_access_is_public_by_default_with_no_member_chats():
+    config = BotConfig.from_env({})
+    assert config.index.access == "public" and not config.members_only and config.index.default_audience == "public"
+    assert config.member_chats == frozenset() and config.member_cache_seconds == 300.0
+
+
+def test_a_members_only_library_with_its_member_chats_and_cache_time():
+    config = BotConfig.from_env({"VANKIEN_ACCESS": " Members ", "VANKIEN_MEMBER_CHATS": "-1001234567890, -100222;-3",
+                                 "VANKIEN_MEMBER_CACHE_SECONDS": "0.5"})
+    assert config.members_only and config.index.default_audience == "members"
+    assert config.member_chats == {-1001234567890, -100222, -3} and config.member_cache_seconds == 0.5
+    assert BotConfig.from_env({"VANKIEN_MEMBER_CACHE_SECONDS": "0"}).member_cache_seconds == 0.0  # ask every time
+
+
+@pytest.mark.parametrize("name, value", [
+    ("VANKIEN_ACCESS", "everyone"), ("VANKIEN_MEMBER_CHATS", "-100, @chibo3"), ("VANKIEN_MEMBER_CACHE_SECONDS", "-1"),
+    ("VANKIEN_MEMBER_CACHE_SECONDS", "năm phút"),
+])
+def test_malformed_access_settings_name_the_variable(name, value):
+    with pytest.raises(ConfigError, match=name):
+        BotConfig.from_env({name: value})

@@ -20,11 +20,15 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.keyboards import ADMIN_CALLBACK_PATTERN, CANCEL, PAGE, REMOVE, UNDO
-from bot.permissions import admin_only, from_admins
+from bot.admin_store import PENDING
+from bot.keyboards import ADMIN_CALLBACK_PATTERN, CANCEL, PAGE, REMOVE, UNDO, audience_row
+from bot.membership import notice_chats
+from bot.permissions import actor, admin_only, from_admins
 from bot.replies import format_date
 from bot.stats import collect_stats, format_stats
 from bot.text_fitting import clip
+from index.audience import LABELS
+from index.audit import ANNOUNCED, REMOVED, document_subject, record_outcomes
 from index.documents import Document
 from index.errors import DocumentNotFound, VankienError
 from index.isolation import parse_options
@@ -56,7 +60,7 @@ def format_too_large(name: str, size: int) -> str:
 def format_document_line(document: Document) -> str:
     date = html.escape(format_date(document.date) or "không rõ ngày")
     return (f"<b>{document.id}</b> · {html.escape(clip(document.title, 120))} · {date} · "
-            f"{document.passage_count} đoạn")
+            f"{document.passage_count} đoạn · {LABELS.get(document.audience, document.audience)}")
 
 
 def format_outcome(outcome: AddOutcome) -> str:
@@ -73,6 +77,7 @@ def format_outcome(outcome: AddOutcome) -> str:
         f"Mã tài liệu: {document.id} · Ngày: {html.escape(format_date(document.date) or 'không rõ')} · "
         f"Số đoạn: {len(outcome.passages) or document.passage_count}",
         f"Số hiệu: {html.escape(', '.join(document.codes)) if document.codes else 'không tìm thấy'}",
+        f"Đối tượng đọc: {LABELS.get(document.audience, document.audience)} (bấm bên dưới để đổi)",
     ]
     for passage in outcome.passages[:PREVIEW_PASSAGES]:
         lines.append(f"\n<i>Đoạn {passage.paragraph}:</i> {html.escape(clip(passage.text, PREVIEW_CHARS))}")
@@ -87,7 +92,7 @@ def format_document_page(documents: list[Document], page: int) -> tuple[str, Inl
     shown = ordered[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     if not shown:
         return "Chưa có tài liệu nào.", None
-    header = f"<b>Tài liệu</b> ({len(ordered)}; trang {page + 1}/{pages}) — mã · tiêu đề · ngày · số đoạn"
+    header = f"<b>Tài liệu</b> ({len(ordered)}; trang {page + 1}/{pages}) — mã · tiêu đề · ngày · số đoạn · đối tượng"
     text = "\n".join([header, *map(format_document_line, shown)])
     row = []
     if page > 0:
@@ -97,8 +102,10 @@ def format_document_page(documents: list[Document], page: int) -> tuple[str, Inl
     return text, InlineKeyboardMarkup([row]) if row else None
 
 
-def undo_keyboard(doc_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton("↩️ Hoàn tác", callback_data=f"{UNDO}:{doc_id}")]])
+def upload_keyboard(document: Document) -> InlineKeyboardMarkup:
+    """Undo, and who may read it (bot/handlers/access.py sets the audience pressed)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton("↩️ Hoàn tác", callback_data=f"{UNDO}:{document.id}")],
+                                 audience_row(document.id, document.audience)])
 
 
 def confirm_remove_keyboard(doc_id: int) -> InlineKeyboardMarkup:
@@ -178,11 +185,25 @@ async def _index_upload(update: Update, context: BotContext, file_id: str, name:
         except VankienError as error:
             await _edit(status, f"❌ {html.escape(str(error))}")
             return
-    keyboard = undo_keyboard(outcome.document.id) if outcome.status != "unchanged" else None
+    await asyncio.to_thread(record_outcomes, context.services.audit, actor(update.effective_user), [outcome])
+    keyboard = upload_keyboard(outcome.document) if outcome.status != "unchanged" else None
     await _edit(status, format_outcome(outcome), reply_markup=keyboard)
     if outcome.status != "unchanged":
-        await asyncio.to_thread(context.services.admin_store.announce, new_document_notice(outcome.document))
-        context.services.broadcaster.kick()
+        await _announce_new(update, context, outcome.document)
+
+
+async def _announce_new(update: Update, context: BotContext, document: Document) -> None:
+    """The new-document notice, to the subscribed chats that may read it: all, the member chats, or none."""
+    chats = notice_chats(document.audience, context.config.member_chats)
+    if chats is not None and not chats:
+        return
+    services = context.services
+    broadcast_id = await asyncio.to_thread(services.admin_store.announce, new_document_notice(document), chats)
+    queued = (await asyncio.to_thread(services.admin_store.counts, broadcast_id))[PENDING]
+    if queued:
+        await asyncio.to_thread(services.audit.record, actor(update.effective_user), ANNOUNCED, document_subject(document),
+                                f"tài liệu mới, tới {queued} nhóm")
+        services.broadcaster.kick()
 
 
 # ---------------------------------------------------------------- list, remove, reindex, stats
@@ -263,6 +284,8 @@ async def button(update: Update, context: BotContext) -> None:
             await query.answer(f"Tài liệu mã {argument} không còn trong chỉ mục.", show_alert=True)
             await _edit(query.message, query.message.text_html or "…", reply_markup=None)
             return
+        await asyncio.to_thread(context.services.audit.record, actor(query.from_user), REMOVED, document_subject(removed),
+                                "hoàn tác việc nạp" if action == UNDO else "")
         await query.answer("Đã hoàn tác" if action == UNDO else "Đã xoá")
         verb = "Đã hoàn tác: đã xoá" if action == UNDO else "Đã xoá"
         await _edit(query.message, f"{verb} tài liệu {removed.id}: «{html.escape(clip(removed.title, 200))}».")
@@ -275,16 +298,19 @@ async def button(update: Update, context: BotContext) -> None:
 
 
 def handlers(admin_ids: frozenset[int]) -> list[BaseHandler]:
-    """Uploads in private chats, the admin commands and their buttons; app.py puts them before the members'."""
+    """Uploads in private chats, the admin commands and their buttons; app.py puts them before the members'.
+
+    What shows every document (the list, a removal's title, the statistics) answers in private chats only: in a
+    group an admin's /tailieu is anyone's, for what the group may read (start.documents)."""
     new = filters.UpdateType.MESSAGE  # an edited command is not run again
     private = filters.ChatType.PRIVATE
     return [
         MessageHandler(new & private & filters.Document.ALL, upload),
         MessageHandler(new & private & filters.PHOTO, upload_photo),
-        CommandHandler("tailieu", documents, filters=new & from_admins(admin_ids)),
-        CommandHandler("docs", documents, filters=new),
-        CommandHandler(["xoa", "remove"], remove_command, filters=new),
+        CommandHandler("tailieu", documents, filters=new & private & from_admins(admin_ids)),
+        CommandHandler("docs", documents, filters=new & private),
+        CommandHandler(["xoa", "remove"], remove_command, filters=new & private),
         CommandHandler("reindex", reindex, filters=new),
-        CommandHandler(["thongke", "stats"], stats, filters=new),
+        CommandHandler(["thongke", "stats"], stats, filters=new & private),
         CallbackQueryHandler(button, pattern=ADMIN_CALLBACK_PATTERN),
     ]

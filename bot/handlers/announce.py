@@ -11,7 +11,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import BotContext
 from bot.keyboards import CANCEL, CONFIRM, CONFIRM_PATTERN
-from bot.permissions import admin_only, is_admin
+from bot.permissions import actor, admin_only, is_admin
+from bot.text_fitting import clip
+from index.audit import ANNOUNCED
 
 CHAT_ADMINS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 GROUP_ONLY = "Lệnh này dùng trong nhóm hoặc kênh muốn nhận thông báo."
@@ -87,6 +89,9 @@ async def confirm(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     services.broadcaster.kick()
+    announced = clip((query.message.text or "").partition("\n\n")[2], 80)  # the preview holds the text
+    await asyncio.to_thread(services.audit.record, actor(query.from_user), ANNOUNCED,
+                            f"thông báo {query.data.partition(':')[2]}: {announced}", f"tới {queued} nhóm")
     await query.edit_message_text(f"{query.message.text_html}\n\n<i>Đang gửi tới {queued} nhóm.</i>", parse_mode=ParseMode.HTML)
 
 

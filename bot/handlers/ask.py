@@ -15,6 +15,7 @@ from bot.answers import Page, ask, reread
 from bot.context import BotContext
 from bot.delivery import send_answer
 from bot.keyboards import answer_keyboard, group_answer_keyboard
+from bot.permissions import reader_audiences, refuse_reader
 from bot.replies import ASK_USAGE, MENTION_USAGE, QUESTION_GONE, format_rate_limited
 
 _LEADING_PUNCTUATION = " \t\n,.:;!?-–—"
@@ -46,8 +47,13 @@ async def group_text(update: Update, context: BotContext) -> None:
 
 
 async def answer(update: Update, context: BotContext, question: str) -> None:
-    """Search, log and reply: the full answer with buttons in private, a compact one in groups."""
+    """Search, log and reply: the full answer with buttons in private, a compact one in groups; for what the
+    sender may read here, or the sentence saying how to get access."""
     message, user = update.effective_message, update.effective_user
+    audiences = await reader_audiences(update, context)
+    if not audiences:
+        await refuse_reader(update, context)
+        return
     limiter = context.services.questions
     if not limiter.allow(user.id):
         await message.reply_text(format_rate_limited(limiter.retry_after(user.id)))
@@ -57,7 +63,7 @@ async def answer(update: Update, context: BotContext, question: str) -> None:
         typing = asyncio.create_task(_typing(message)) if private else None
         question_id, page = await asyncio.to_thread(
             ask, context.library, context.state, user.id, message.chat.type, question,
-            per_page=context.config.results_per_page, compact=not private,
+            per_page=context.config.results_per_page, compact=not private, audiences=audiences,
         )
         if typing:
             await typing
@@ -68,11 +74,15 @@ async def answer(update: Update, context: BotContext, question: str) -> None:
 async def show_question(update: Update, context: BotContext, question_id: int) -> None:
     """The full answer to an earlier question (a group answer's "Xem đầy đủ" deep link)."""
     message = update.effective_message
+    audiences = await reader_audiences(update, context)
+    if not audiences:
+        await refuse_reader(update, context)
+        return
     question = await asyncio.to_thread(context.state.question_for, question_id, update.effective_user.id)
     if question is None:
         await message.reply_text(QUESTION_GONE)
         return
-    page = await asyncio.to_thread(reread, context.library, question.text, 0, context.config.results_per_page)
+    page = await asyncio.to_thread(reread, context.library, question.text, 0, context.config.results_per_page, audiences)
     await send_answer(lambda: message.reply_html(page.html, reply_markup=page_keyboard(question_id, page)))
 
 

@@ -2,6 +2,8 @@
 
 Everything a button needs is in its data and in SQLite, so buttons keep working after a restart.
 Data that does not parse, or names a question the presser may not see, gets "Nút không hợp lệ" only.
+Data is not signed: what the presser may read is asked at every press (bot/membership.py), so a forged or
+old button reaches nothing the presser may not read now (a passage of such a document is "not found").
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.answers import article_view, full_text, outline_view, reread
 from bot.context import BotContext
 from bot.handlers.ask import page_keyboard
 from bot.keyboards import ARTICLE, FULL, MORE, OUTLINE, VOTE, Callback, article_keyboard, outline_keyboard, parse_callback
+from bot.permissions import reader_audiences, refuse_reader
 from bot.replies import INVALID_BUTTON
 from bot.state import Question
 from index.errors import DocumentNotFound
@@ -36,12 +39,17 @@ async def button(update: Update, context: BotContext) -> None:
     if question is None or query.message is None:
         await query.answer(INVALID_BUTTON)
         return
-    await {MORE: more, FULL: full, VOTE: vote, OUTLINE: outline, ARTICLE: article}[callback.action](query, context, question, callback)
+    audiences = await reader_audiences(update, context)
+    if not audiences:
+        await refuse_reader(update, context)
+        return
+    handler = {MORE: more, FULL: full, VOTE: vote, OUTLINE: outline, ARTICLE: article}[callback.action]
+    await handler(query, context, question, callback, audiences)
 
 
-async def more(query: CallbackQuery, context: BotContext, question: Question, callback: Callback) -> None:
+async def more(query: CallbackQuery, context: BotContext, question: Question, callback: Callback, audiences: frozenset[str]) -> None:
     """The next page replaces the answer in place."""
-    page = await asyncio.to_thread(reread, context.library, question.text, callback.args[1], context.config.results_per_page)
+    page = await asyncio.to_thread(reread, context.library, question.text, callback.args[1], context.config.results_per_page, audiences)
     await query.answer()
     try:
         await query.edit_message_text(page.html, parse_mode=ParseMode.HTML, reply_markup=page_keyboard(question.id, page))
@@ -50,10 +58,10 @@ async def more(query: CallbackQuery, context: BotContext, question: Question, ca
             raise
 
 
-async def full(query: CallbackQuery, context: BotContext, question: Question, callback: Callback) -> None:
+async def full(query: CallbackQuery, context: BotContext, question: Question, callback: Callback, audiences: frozenset[str]) -> None:
     """The passage with its neighbours, as a new message replying to the answer."""
     try:
-        html = await asyncio.to_thread(full_text, context.library, callback.args[1])
+        html = await asyncio.to_thread(full_text, context.library, callback.args[1], audiences)
     except DocumentNotFound as error:
         await query.answer(str(error)[:200], show_alert=True)
         return
@@ -64,18 +72,18 @@ async def full(query: CallbackQuery, context: BotContext, question: Question, ca
     )
 
 
-async def vote(query: CallbackQuery, context: BotContext, question: Question, callback: Callback) -> None:
+async def vote(query: CallbackQuery, context: BotContext, question: Question, callback: Callback, audiences: frozenset[str]) -> None:
     """👍 / 👎, stored with the question and the first passage of the page."""
     _, passage_id, helpful = callback.args
     await asyncio.to_thread(context.state.record_vote, question.id, passage_id, query.from_user.id, bool(helpful))
     await query.answer(THANKS)
 
 
-async def outline(query: CallbackQuery, context: BotContext, question: Question, callback: Callback) -> None:
+async def outline(query: CallbackQuery, context: BotContext, question: Question, callback: Callback, audiences: frozenset[str]) -> None:
     """«Mục lục»: a page of the document's articles, one button each; a new message the first time, then in place."""
     _, doc_id, page = callback.args
     try:
-        html, entries = await asyncio.to_thread(outline_view, context.library, doc_id, page)
+        html, entries = await asyncio.to_thread(outline_view, context.library, doc_id, page, audiences)
     except DocumentNotFound as error:
         await query.answer(str(error)[:200], show_alert=True)
         return
@@ -84,11 +92,11 @@ async def outline(query: CallbackQuery, context: BotContext, question: Question,
     await _show(query, context, html, keyboard, in_place=query.message.text is not None and query.message.text.startswith("📑"))
 
 
-async def article(query: CallbackQuery, context: BotContext, question: Question, callback: Callback) -> None:
+async def article(query: CallbackQuery, context: BotContext, question: Question, callback: Callback, audiences: frozenset[str]) -> None:
     """One article whole, with ◀ / ▶ to its neighbours (in place) and the outline page it is on."""
     _, passage_id, in_place = callback.args
     try:
-        html, doc_id, previous, following, page = await asyncio.to_thread(article_view, context.library, passage_id)
+        html, doc_id, previous, following, page = await asyncio.to_thread(article_view, context.library, passage_id, audiences)
     except DocumentNotFound as error:
         await query.answer(str(error)[:200], show_alert=True)
         return

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, InlineQueryHandler
 
 from bot.answers import search
 from bot.context import BotContext
+from bot.permissions import reader_audiences, refuse_reader
 from bot.replies import format_inline_passage, hit_title, snippet
 from index.documents import SearchResult
 
@@ -19,15 +20,21 @@ ASK_IN_PRIVATE = InlineQueryResultsButton("Không thấy câu trả lời? Hỏi
 
 
 async def inline_query(update: Update, context: BotContext) -> None:
-    """Answer an inline query with cited passages; nothing (never an unrelated passage) when abstaining."""
+    """Answer an inline query with cited passages; nothing (never an unrelated passage) when abstaining.
+
+    Results are personal (is_personal): Telegram must not show one asker's results to another, who may read less."""
     query = update.inline_query
     text = " ".join(query.query.split())
-    if len(text) < MIN_QUERY or not context.services.inline.allow(query.from_user.id):
-        await query.answer([], cache_time=5, button=ASK_IN_PRIVATE)
+    audiences = await reader_audiences(update, context)
+    if not audiences:
+        await refuse_reader(update, context)
         return
-    result = await asyncio.to_thread(search, context.library, text)
+    if len(text) < MIN_QUERY or not context.services.inline.allow(query.from_user.id):
+        await query.answer([], cache_time=5, is_personal=True, button=ASK_IN_PRIVATE)
+        return
+    result = await asyncio.to_thread(search, context.library, text, audiences)
     articles = inline_results(result)
-    await query.answer(articles, cache_time=60, button=None if articles else ASK_IN_PRIVATE)
+    await query.answer(articles, cache_time=60, is_personal=True, button=None if articles else ASK_IN_PRIVATE)
 
 
 def inline_results(result: SearchResult, limit: int = INLINE_RESULTS) -> list[InlineQueryResultArticle]:

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.handlers.ask import show_question
+from bot.permissions import reader_audiences, refuse_reader
 from bot.replies import format_documents, format_help
 from index.library import index_summary
 
@@ -18,7 +19,8 @@ _QUESTION_LINK = re.compile(r"q([1-9][0-9]{0,17})")  # the payload group answers
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """/start: the help, or with a "q<id>" payload (from a group answer) that question's full answer."""
+    """/start: the help, or with a "q<id>" payload (from a group answer) that question's full answer
+    (each says how to get access to someone the library is not open to)."""
     link = _QUESTION_LINK.fullmatch(context.args[0]) if context.args else None
     if link and update.effective_chat.type == ChatType.PRIVATE:
         await show_question(update, context, int(link[1]))
@@ -27,14 +29,22 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """/help: documents indexed, newest date, how to ask in each kind of chat, examples."""
-    summary = await asyncio.to_thread(index_summary, context.library)
+    """/help: documents indexed (those the sender may read here), newest date, how to ask in each kind of chat, examples."""
+    audiences = await reader_audiences(update, context)
+    if not audiences:
+        await refuse_reader(update, context)
+        return
+    summary = await asyncio.to_thread(index_summary, context.library, audiences)
     await update.effective_message.reply_html(format_help(summary, context.bot.username))
 
 
 async def documents(update: Update, context: BotContext) -> None:
-    """/tailieu: the indexed documents, newest first (an admin's /tailieu is admin.documents, with ids)."""
-    found = await asyncio.to_thread(context.library.documents)
+    """/tailieu: the documents the sender may read here, newest first (an admin's /tailieu is admin.documents, with ids)."""
+    audiences = await reader_audiences(update, context)
+    if not audiences:
+        await refuse_reader(update, context)
+        return
+    found = await asyncio.to_thread(context.library.documents, audiences)
     await update.effective_message.reply_html(format_documents(found))
 
 
