@@ -1,7 +1,8 @@
 """Print under a red seal is read: the seal's band is read again with its ink lifted, by real Tesseract.
 
 Every input is drawn here: the notice of tests/scans.py rasterised in colour, a red seal (rings, a star, the
-issuing body's name) stamped over the signer's name as a semi-transparent layer, saved as an image-only PDF.
+issuing body's name) stamped over the signer's name as a semi-transparent layer, and a red framed stamp ("KHẨN",
+20 x 8 mm) under the number as the regulations place it, saved as an image-only PDF.
 """
 
 from __future__ import annotations
@@ -44,6 +45,20 @@ def stamped(page: Image.Image, centre_mm: tuple[float, float], red: tuple[int, i
     draw.text((x, y - mm(3)), "SỞ", font=middle, fill=red, anchor="mm")
     draw.text((x, y + mm(3.5)), "CÔNG THƯƠNG", font=ImageFont.truetype(BOLD, mm(3.4)), fill=red, anchor="mm")
     return ImageChops.multiply(page.convert("RGB"), seal)
+
+
+def framed(page: Image.Image, word: str, corner_mm: tuple[float, float], degrees: float = 0.0) -> Image.Image:
+    """`page` in colour with a red 20 x 8 mm stamp, `word` in its frame, its top left at `corner_mm`, turned
+    `degrees` as a stamp pressed askew is."""
+    red = (215, 40, 45)
+    stamp = Image.new("RGB", (mm(20) + 1, mm(8) + 1), "white")
+    draw = ImageDraw.Draw(stamp)
+    draw.rectangle((0, 0, mm(20), mm(8)), outline=red, width=mm(0.5))
+    draw.text((mm(10), mm(4)), word, font=ImageFont.truetype(BOLD, mm(4.2)), fill=red, anchor="mm")
+    layer = Image.new("RGB", page.size, "white")
+    layer.paste(stamp.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="white"),
+                (mm(corner_mm[0]), mm(corner_mm[1])))
+    return ImageChops.multiply(page.convert("RGB"), layer)
 
 
 def colour_pdf(image: Image.Image) -> bytes:
@@ -111,6 +126,31 @@ def test_red_printed_text_away_from_seals_is_still_read(tmp_path, notice_page):
     path.write_bytes(colour_pdf(page))
 
     assert "dang bo tinh lao cai" in fold(text_of(read_file(path)))
+
+
+def test_a_red_framed_stamp_even_askew_is_no_seal_but_a_seal_cut_by_the_page_edge_is(notice_page):
+    page = stamped(notice_page, (NAME_AT_MM[0] + 12, NAME_AT_MM[1] - 9))
+    page = stamped(page, (207, 150))  # a seal across two sheets: half of it on this page
+    page = framed(page, "KHẨN", (25, 43))
+    page = framed(page, "MẬT", (150, 170), degrees=12)
+
+    boxes = seal_boxes(page, DPI)
+
+    assert len(boxes) == 2
+    assert any(box.holds(mm(NAME_AT_MM[0] + 12), mm(NAME_AT_MM[1] - 9)) for box in boxes)
+    assert any(box.holds(mm(205), mm(150)) for box in boxes)
+
+
+def test_the_words_of_a_red_stamp_are_kept_while_the_print_under_the_seal_is_read_again(tmp_path, notice_page):
+    """The stamp's word stays on the page as the first reading found it; the seal still gives way to the signer."""
+    page = framed(stamped(notice_page, (NAME_AT_MM[0] + 12, NAME_AT_MM[1] - 9)), "KHẨN", (25, 43))
+    path = tmp_path / "khan.pdf"
+    path.write_bytes(colour_pdf(page))
+
+    text = text_of(read_file(path))
+
+    assert "KHẨN" in text.split()
+    assert "nguyen van binh" in fold(text) and "pho giam doc" in fold(text)
 
 
 def test_a_page_without_colour_finds_no_seal(notice_page):

@@ -302,8 +302,6 @@ def test_scan_with_a_framed_stamp_is_refused_after_ocr(tmp_path):
         read_file(path)
 
 
-@pytest.mark.xfail(strict=True, reason="index/readers/ocr.py takes a 20x8 mm red stamp for a seal and re-reads its "
-                                       "band with the red ink lifted, so the stamp's word never reaches the blocks")
 def test_colour_scan_with_a_red_stamp_is_refused_after_ocr(tmp_path):
     path = write(tmp_path, "ban-quet-mau.pdf", _stamped_scan("MẬT", 20, (215, 40, 45)))
 

@@ -4,10 +4,14 @@ A Vietnamese document's signature block is stamped with a round red seal (often 
 over the role lines and the signer's name; on the greyscale page the seal's ink is as dark as the print and
 Tesseract reads neither. Seals are found as clusters of red-dominant pixels a few centimetres across in both
 directions, so a red Party header (a wide, short line of red letters) is not one and keeps its ink.
+Nor is a red frame around one line of words, however askew: the độ mật and độ khẩn stamps ("MẬT", "KHẨN": 20 x 8 mm
+by the regulations) are words of the document, which the ingest checks must see. A seal is round: no straight lines
+of ink bound it on two opposite sides, as a frame's do.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +24,10 @@ _CELL_MM = 2.0  # the red mask is summarised in cells this wide: a seal's thin r
 _MIN_SEAL_MM = 15.0  # a seal is 30-45 mm across; one cut by the page edge or the scanner's crop still spans 15
 _MAX_SEAL_MM = 70.0
 _MIN_FILL = 0.15  # share of the cluster's bounding cells that hold red ink: a ring of letters, not a stray line
+_FRAME_SIDE_MM = 1.5  # a frame's side is looked for this far in from the outermost ink: its line, and a tilt's drift
+_FRAME_COVER = 0.75  # share of the cluster's length a side's ink covers: a frame's ~1, a seal's outer edge 0.25-0.55
+_STAMP_LINE_MM = 15.0  # a frame at most this tall holds one line of words; a taller one, as the 50 x 30 mm "ĐẾN"
+# receipt stamp filled in by hand, is lifted like a seal
 
 
 @dataclass(frozen=True)
@@ -64,8 +72,44 @@ def seal_boxes(page: Image.Image, dpi: int) -> list[Box]:
             continue
         if filled < _MIN_FILL * (right - left) * (bottom - top):
             continue
-        boxes.append(Box(left * cell, top * cell, right * cell, bottom * cell))
+        box = Box(left * cell, top * cell, right * cell, bottom * cell)
+        if _framed_line(red[box.top: box.bottom, box.left: box.right], dpi):
+            continue
+        boxes.append(box)
     return boxes
+
+
+def _framed_line(red: np.ndarray, dpi: int) -> bool:
+    """Whether a cluster's red ink is a frame around one line of words: at some angle (tried every 2 degrees, for a
+    stamp pressed askew), straight lines of ink bound it on both sides, at most _STAMP_LINE_MM apart.
+
+    A side is the ink within _FRAME_SIDE_MM of the outermost; it is a line when, in bins of a quarter millimetre, it
+    covers _FRAME_COVER of the cluster's length. A seal's ring meets such a strip over a third of its width, and
+    where a seal is cut (by the page edge, or a sheet laid over it) no ink runs along the cut."""
+    ys, xs = np.nonzero(red)
+    if len(xs) < 50:
+        return False
+    pixel_mm = 25.4 / dpi
+    side = _FRAME_SIDE_MM / pixel_mm
+    step = max(1.0, 0.25 / pixel_mm)
+    for degrees in range(0, 180, 2):
+        angle = math.radians(degrees)
+        across = xs * math.cos(angle) + ys * math.sin(angle)
+        along = ys * math.cos(angle) - xs * math.sin(angle)
+        low, high = np.percentile(across, [0.5, 99.5])  # a speck of red beyond the frame does not move its side
+        if (high - low) * pixel_mm > _STAMP_LINE_MM:
+            continue
+        start, end = np.percentile(along, [0.5, 99.5])
+        length = (end - start) // step + 1
+        if all(_covered(along[at & (along >= start) & (along <= end)], start, step) >= _FRAME_COVER * length
+               for at in (across <= low + side, across >= high - side)):
+            return True
+    return False
+
+
+def _covered(positions: np.ndarray, start: float, step: float) -> int:
+    """How many bins `step` wide, counted from `start`, hold ink."""
+    return len(np.unique(((positions - start) // step).astype(np.int64)))
 
 
 def _clusters(inked: np.ndarray) -> list[tuple[int, int, int, int, int]]:
