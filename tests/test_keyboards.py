@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.keyboards import (
+    AUDIENCE_PATTERN,
     FULL,
     MORE,
     VOTE,
     Callback,
     answer_keyboard,
+    audience_row,
     group_answer_keyboard,
+    parse_audience_callback,
     parse_callback,
 )
 
@@ -111,3 +116,12 @@ def test_group_keyboard_refuses_payloads_telegram_would_not_pass(payload):
 def test_group_keyboard_refuses_bad_usernames():
     with pytest.raises(ValueError):
         group_answer_keyboard("bad name", "q1")
+
+
+def test_audience_buttons_tick_the_current_one_and_round_trip():
+    row = audience_row(123456789012345678, "members")
+    assert [b.text for b in row] == ["🌐 Công khai", "✓ 👥 Đảng viên", "🔒 Quản trị"]
+    assert all(re.fullmatch(AUDIENCE_PATTERN, b.callback_data) and len(b.callback_data) <= 64 for b in row)
+    assert [parse_audience_callback(b.callback_data) for b in row] == [
+        (123456789012345678, "public"), (123456789012345678, "members"), (123456789012345678, "admins")]
+    assert not re.fullmatch(AUDIENCE_PATTERN, "t:1:x") and not re.fullmatch(AUDIENCE_PATTERN, "t:1:p:2")
