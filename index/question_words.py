@@ -8,8 +8,10 @@ of such a run in the same order, or a run of a single word (a number inside a co
 
 from __future__ import annotations
 
+import unicodedata
+
 from index.sentences import sentence_spans
-from index.vietnamese import word_spans
+from index.vietnamese import normalize_tones, word_spans
 
 # Function and question words: they say how a question is asked, not what it is about.
 STOPWORDS = frozenset(
@@ -18,9 +20,21 @@ STOPWORDS = frozenset(
 )
 
 
+# Words of chat and of asking, stopwords only as typed with their diacritics: folded, they are other words
+# too ("toi" is also "tới" and "tối", "minh" is "minh bạch", "phai" is "phai nhạt").
+CHAT_WORDS = frozenset(
+    """tôi mình em anh chị ông bà cụ bác bạn ạ ơi nhé nhỉ vậy thế hả dạ vâng hỏi muốn cần biết giúp gọi phải
+    lâu xin""".split()
+)
+
+
 def content_words(text: str) -> list[str]:
     """Folded words of a question that say what it is about."""
-    return [w for _, _, w in word_spans(text) if w not in STOPWORDS]
+    return [w for start, end, w in word_spans(text) if not _is_function_word(text[start:end], w)]
+
+
+def _is_function_word(typed: str, folded: str) -> bool:
+    return folded in STOPWORDS or normalize_tones(unicodedata.normalize("NFC", typed.lower())) in CHAT_WORDS
 
 
 def question_phrases(text: str) -> list[tuple[str, ...]]:
@@ -28,8 +42,8 @@ def question_phrases(text: str) -> list[tuple[str, ...]]:
     [("quy", "dinh", "22"), ("cong", "tac", "kiem", "tra")]."""
     phrases: list[tuple[str, ...]] = []
     run: list[str] = []
-    for _, _, word in word_spans(text):
-        if word in STOPWORDS:
+    for start, end, word in word_spans(text):
+        if _is_function_word(text[start:end], word):
             if run:
                 phrases.append(tuple(run))
             run = []

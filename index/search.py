@@ -21,7 +21,7 @@ from index.question_words import best_sentence, content_words, matched_spans, qu
 from index.references import DocumentMention, question_references, remainder
 from index.snapshot import Snapshot
 from index.store import AUDIENCE_STAMP, Store
-from index.thesaurus import default_thesaurus
+from index.thesaurus import Entry, default_thesaurus, says_term
 from index.vietnamese import (
     CODE_TOKEN_PREFIX,
     FOLDED_PREFIX,
@@ -42,14 +42,16 @@ class SearchSettings:
     lexical_weight_unaccented: float = 0.6
     restore_below_share: float = 0.3  # restore diacritics when fewer syllables than this carry any
     code_boost: float = 1.0
-    # Abstention: answered when a top passage is close in meaning AND shares enough of the question's rare
-    # words. Calibrated (bench/library_quality.py) on three libraries, the sample report alone, XQuAD-vi alone
-    # and both with the real documents, with 82 unanswerable and 1,318 answerable questions: the most
-    # unanswerable ones refused in every library with at most 2 % of the answerable refused in any.
-    answer_min_dense: float = 0.80
-    answer_min_coverage: float = 0.45
-    answer_min_dense_strong: float = 0.88  # very close in meaning: fewer shared words suffice
-    answer_min_coverage_strong: float = 0.4
+    # Abstention: answered when a shown passage stands out from the question's nearest passages in meaning
+    # (its cosine minus the mean cosine of the dense channel's candidates: a question near everything, as
+    # an off-topic one in administrative words is, gets no credit for that) and shares the question's rare
+    # words and word pairs: evidence = standout + coverage_weight * word coverage + pair_weight * pair
+    # coverage. Calibrated (bench/library_quality.py) on four libraries: the sample report alone, the real
+    # documents alone, XQuAD-vi alone and all together, with 82 unanswerable and 1,363 answerable questions.
+    answer_min_evidence: float = 0.065
+    answer_coverage_weight: float = 0.08
+    answer_pair_weight: float = 0.02
+    answer_min_dense_unknown_place: float = 0.88  # a province no document is about: only a very close central passage
     answer_window: int = 3  # judge the passages shown first, not only the very first
     named_document_boost: float = 0.5  # passages of the document a question names by number or title
     # A question naming a province or a year (index/question_scope.py): documents about that place and time
@@ -144,14 +146,16 @@ class Searcher:
         tokens = query_tokens(text)
         if restored != text:
             tokens += [t for t in query_tokens(restored) if t not in tokens]
-        for term in default_thesaurus().expansions(restored) if settings.use_thesaurus else ():  # the documents' words
+        thesaurus = default_thesaurus()
+        for term in thesaurus.expansions(restored) if settings.use_thesaurus else ():  # the documents' words
             tokens += [t for t in query_tokens(term) if t not in tokens]
+        synonyms = thesaurus.matched(restored) if settings.use_thesaurus else []
         lexical_scores = snapshot.lexical.scores(tokens, self._segment_scoring)
         lexical_top = [passage_id for passage_id, _ in lexical_scores.top(settings.candidates)]
         passages = self._store.passages_by_ids(lexical_top)
         documents = self._store.documents_by_ids({p.doc_id for p in passages.values() if p.doc_id is not None})
         refs = query_code_refs(text)
-        words = {fold(w) for w in content_words(restored)} | {fold(w) for w in content_words(text)}
+        words = set(content_words(restored))  # the question as read: chat words are known by their accents
         phrases = list(dict.fromkeys(question_phrases(restored) + question_phrases(text)))
         query_vector = embedding.result()[0]
 
@@ -199,7 +203,12 @@ class Searcher:
         ]
         if missing:  # a numbered document the library lacks: only passages that cite it (number, year, issuer) answer
             candidates = [c for c in candidates if c[1] >= 1.0 and _cites(c[2], refs)]
-        answered = bool(lead) or bool(candidates) and self._is_answer(snapshot.lexical, candidates, words, unknown_place)
+        kept = set(ids)
+        nearest = [dense[i] for i in dense_top if i in kept]  # the dense channel's candidates (the asker may read)
+        background = sum(nearest) / len(nearest) if nearest else 0.0
+        pairs = {pair for phrase in phrases for pair in zip(phrase, phrase[1:])}
+        answered = bool(lead) or bool(candidates) and self._is_answer(
+            snapshot.lexical, candidates, words, pairs, synonyms, background, unknown_place)
         bigrams = {t[1:] for t in tokens if t.startswith("~") and "_" in t}
         hits: list[SearchHit] = []
         ordered: list[tuple[SearchHit | None, int | None]] = [(hit, None) for hit in lead] + [(None, i) for i in ranked]
@@ -254,10 +263,15 @@ class Searcher:
         return [SearchHit(1, 1.0, card, document, None, kind="document", status=_replaced_label(status))]
 
     def _is_answer(self, lexical: LexicalIndex, shown: list[tuple[float, float, str]], words: set[str],
-                   unknown_place: bool) -> bool:
-        """Abstain unless a shown passage names the code asked, or is close in meaning and shares the rare words.
+                   pairs: set[tuple[str, str]], synonyms: list[Entry], background: float, unknown_place: bool) -> bool:
+        """Abstain unless a shown passage names the code asked, or has enough evidence (SearchSettings).
 
-        Word coverage is weighted by rarity (IDF), so "phở" missing from every passage outweighs "cách" found.
+        Word and pair coverage are weighted by rarity (IDF), so "phở" missing from every passage outweighs
+        "cách" found, and "lương cơ sở" is not found in "cơ sở" next to "lương" elsewhere. A question's
+        everyday words count as found where the passage says their document term (`synonyms`, from the
+        thesaurus: "tiền đảng" in "đảng phí"). `background`, the
+        mean cosine of the question's nearest passages, makes closeness relative to the question: the same
+        cosine is strong evidence for a question far from most passages and none for one near all of them.
         A question about a province no document is about is answered only by a very close passage (of a
         central document: the other provinces' ones were left out already).
         """
@@ -267,15 +281,32 @@ class Searcher:
         if not words:
             return False
         total = len(lexical) + 1
-        weights = {w: math.log(total / (lexical.document_frequency(FOLDED_PREFIX + w) + 0.5)) for w in words}
+        rarity = lambda token: math.log(total / (lexical.document_frequency(token) + 0.5))  # noqa: E731
+        word_weights = {w: rarity(FOLDED_PREFIX + w) for w in words}
+        pair_weights = {pair: rarity(f"{FOLDED_PREFIX}{pair[0]}_{pair[1]}") for pair in pairs}
         for dense, _, context in shown:
-            present = {w for _, _, w in word_spans(context)}
-            coverage = sum(weights[w] for w in words & present) / sum(weights.values())
-            if dense >= settings.answer_min_dense and coverage >= settings.answer_min_coverage and not unknown_place:
-                return True
-            if dense >= settings.answer_min_dense_strong and coverage >= settings.answer_min_coverage_strong:
+            if unknown_place and dense < settings.answer_min_dense_unknown_place:
+                continue
+            folded = [w for _, _, w in word_spans(context)]
+            present, present_pairs = set(folded), set(zip(folded, folded[1:]))
+            for entry in synonyms:
+                if any(says_term(folded, term) for term in entry.terms):
+                    said = [fold(w) for w in entry.words]
+                    present.update(said)
+                    present_pairs.update(zip(said, said[1:]))
+            coverage = _covered(word_weights, present)
+            pair_coverage = _covered(pair_weights, present_pairs) if pairs else 1.0
+            evidence = (dense - background + settings.answer_coverage_weight * coverage
+                        + settings.answer_pair_weight * pair_coverage)
+            if evidence >= settings.answer_min_evidence:
                 return True
         return False
+
+
+def _covered(weights: dict, present: set) -> float:
+    """The share of the weight of `weights`' keys that `present` holds."""
+    total = sum(weights.values())
+    return sum(w for key, w in weights.items() if key in present) / total if total else 0.0
 
 
 @dataclass(frozen=True)

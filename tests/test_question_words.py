@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.question_words import matched_spans, question_phrases
+from index.question_words import content_words, matched_spans, question_phrases
 
 
 def underlined(text: str, question: str) -> list[str]:
@@ -33,3 +33,14 @@ def test_a_comma_or_full_stop_breaks_a_phrase():
 
 def test_diacritic_less_questions_underline_the_accented_words():
     assert underlined("Công tác dân vận của Đảng", "cong tac dan van") == ["Công tác dân vận"]
+
+
+def test_chat_words_are_not_content_words_when_typed_with_their_accents():
+    assert content_words("Cho mình hỏi tôi muốn xin huy hiệu thì phải làm gì ạ") == ["huy", "hieu"]
+
+
+def test_a_chat_word_folded_is_kept_since_it_may_be_another_word():
+    # "toi" may be "tới" or "tối" ("tài liệu tối mật"), "minh" may be "minh bạch"
+    assert "toi" in content_words("tai lieu toi mat")
+    assert content_words("cong khai minh bach") == ["cong", "khai", "minh", "bach"]
+    assert "toi" not in content_words("nhà tôi") and "toi" in content_words("tài liệu tối mật")
