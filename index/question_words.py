@@ -23,8 +23,8 @@ STOPWORDS = frozenset(
 # Words of chat and of asking, stopwords only as typed with their diacritics: folded, they are other words
 # too ("toi" is also "tới" and "tối", "minh" is "minh bạch", "phai" is "phai nhạt").
 CHAT_WORDS = frozenset(
-    """tôi mình em anh chị ông bà cụ bác bạn ạ ơi nhé nhỉ vậy thế hả dạ vâng hỏi muốn cần biết giúp gọi phải
-    lâu xin""".split()
+    """tôi mình em anh chị ông bà cụ bác bố mẹ bạn ạ ơi nhé nhỉ vậy thế hả dạ vâng hỏi muốn cần biết giúp gọi
+    phải lâu xin rồi nữa ấy đi cái lỡ lắm chưa thêm nổi chỗ thấy bị đang sẽ vẫn cũng rất quá luôn chứ đâu""".split()
 )
 
 
