@@ -20,6 +20,7 @@ from index.errors import EmptyDocument
 from index.formal import read_formal, structured_passages
 from index.formal.header import NATIONAL_LINES
 from index.formal.lines import INVISIBLE
+from index.formal.urgency import urgency_of
 from index.headings import ARTICLE_LINE, BARE_PART_LINE, PART_LINE, ROMAN_HEADING
 from index.sentences import ends_sentence, sentence_cuts
 from index.splitting import MAX_CHARS, split_paragraph
@@ -240,6 +241,8 @@ def _line_kind(line: str) -> str | None:
         return "date"
     if _SEPARATOR.match(line) or _letters(line).startswith(NATIONAL_LINES):
         return "furniture"
+    if urgency_of(line) is not None:  # "HỎA TỐC HẸN GIỜ": a stamp, no title
+        return "urgency"
     if _NUMBER_LINE.match(line) and len(line) <= 60:
         return "number"
     if _is_issuer_line(line):

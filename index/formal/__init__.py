@@ -6,6 +6,7 @@
     closing.py    signature block and recipients (not passages)
     relations.py  replaces / repeals / amends / implements, effective date
     naming.py     the issuer's name and the title a citation uses
+    urgency.py    the độ khẩn stamp (KHẨN, HỎA TỐC) under the number: a line of its own, no type, no title
 """
 
 from __future__ import annotations

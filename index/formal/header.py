@@ -3,8 +3,9 @@
 Left column: the issuing body (one or two levels), a star or rule under it, the number "Số 294-QĐ/TW".
 Right column: the national lines ("ĐẢNG CỘNG SẢN VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập -
 Tự do - Hạnh phúc"), then place and date. Centred below: the type ("QUY ĐỊNH") and the subject; a công văn
-has "V/v ..." under its number instead. The columns may come as table cells, as space-separated segments
-of one printed line, or interleaved line by line: every line is classified on its own.
+has "V/v ..." under its number instead; an urgency stamp ("KHẨN", "HỎA TỐC") may stand under the number. The
+columns may come as table cells, as space-separated segments of one printed line, or interleaved line by line:
+every line is classified on its own.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from index.document_types import DOCUMENT_TYPES, TYPE_BY_CODE_LETTERS
 from index.documents import ILLEGIBLE_NUMBER
 from index.formal.casing import sentence_case
 from index.formal.lines import Line
+from index.formal.urgency import leading_urgency, urgency_of
 from index.vietnamese import fold
 
 HEADER_MAX_LINES = 60
@@ -55,6 +57,7 @@ class Header:
     issuer_clarification: str | None = None  # "CỦA BAN THƯỜNG VỤ TỈNH ỦY" under the type
     session: str | None = None  # "HỘI NGHỊ LẦN THỨ NĂM BAN CHẤP HÀNH TRUNG ƯƠNG ĐẢNG KHOÁ XIII" under the type
     national: bool = False
+    urgency: str | None = None  # độ khẩn stamped under the number: "Khẩn", "Thượng khẩn", "Hỏa tốc", "Hỏa tốc hẹn giờ"
     body_start: int = 0  # index of the first line after the header
     body_remainder: str | None = None  # the body's start, when OCR ran it on into the subject line
 
@@ -77,7 +80,7 @@ def read_header(lines: list[Line]) -> Header:
     zone = lines[:HEADER_MAX_LINES]
     position = 0
     subject_block: int | None = None
-    while position < len(zone):
+    while (position := _past_stamps(header, zone, position)) < len(zone):
         line = zone[position]
         if subject_block is not None and header.doc_type is None:
             if _continues_subject(header, line, subject_block):
@@ -115,6 +118,8 @@ def read_header(lines: list[Line]) -> Header:
         position += 1
         if subject_block == -1 and header.date is not None and _is_body(zone[min(position, len(zone) - 1)].text):
             break
+        if header.doc_type is not None and not header.subject_lines:
+            position = _past_stamps(header, zone, position)
         if header.doc_type is not None and not header.subject_lines and position < len(zone):
             following = zone[position]
             clarification = following.text
@@ -137,6 +142,14 @@ def read_header(lines: list[Line]) -> Header:
     if header.doc_type is None and header.code:
         header.doc_type = _type_from_code(header.code)
     return header
+
+
+def _past_stamps(header: Header, zone: list[Line], position: int) -> int:
+    """The first line from `position` on that is no urgency stamp; the stamp is recorded, never type or subject."""
+    while position < len(zone) and (urgency := urgency_of(zone[position].text)) is not None:
+        header.urgency = header.urgency or urgency
+        position += 1
+    return position
 
 
 _BODY_INSIDE = re.compile(r"\s(?=(?:Kính gửi|Thực hiện|Căn cứ|Triển khai|Trên cơ sở|Nhằm|Để|Qua)\b)")
@@ -227,7 +240,7 @@ def _pieces(line: Line, past_number: bool = False) -> list[str]:
     (OCR and plain text often keep both columns on one line with single spaces); below the number line, a
     capitals line opening with a type is cut after it ("QUYẾT ĐỊNH CHẤP THUẬN CHỦ TRƯƠNG ĐẦU TƯ")."""
     pieces: list[str] = []
-    for segment in line.segments:
+    for segment in _unstamped(line.segments):
         cuts = sorted({0, *(m.start() for m in _NATIONAL_INSIDE.finditer(segment)), *(m.start(1) for m in _DATE_START.finditer(segment))})
         number = _NUMBER.match(segment)
         if number and (code := _CODE.match(number.group("rest"))):
@@ -239,6 +252,27 @@ def _pieces(line: Line, past_number: bool = False) -> list[str]:
         bounds = [*cuts, len(segment)]
         pieces += [segment[a:b].strip() for a, b in zip(bounds, bounds[1:]) if segment[a:b].strip()]
     return pieces
+
+
+def _unstamped(segments: tuple[str, ...]) -> list[str]:
+    """The segments, an urgency stamp a reader joined to the type line below it ("KHẨN THÔNG BÁO") cut off it."""
+    cut: list[str] = []
+    for segment in segments:
+        end = leading_urgency(segment)
+        if end is not None and _opens_with_type(segment[end:]):
+            cut += [segment[:end], segment[end:].strip()]
+        else:
+            cut.append(segment)
+    return cut
+
+
+def _opens_with_type(text: str) -> bool:
+    words = text.split()
+    return any(
+        len(words) >= length and all(word.isupper() for word in words[:length])
+        and fold(" ".join(words[:length])).strip(" .:*") in DOCUMENT_TYPES
+        for length in (4, 3, 2, 1)
+    )
 
 
 def _type_word_end(segment: str) -> int | None:
@@ -289,6 +323,9 @@ def _classify(header: Header, segment: str, column: int, position: int) -> str |
         return "national"
     if _SEPARATOR.match(segment):
         return "separator"
+    if (urgency := urgency_of(segment)) is not None:
+        header.urgency = header.urgency or urgency
+        return "urgency"
     rest = _number_rest(segment) if not header.has_number_line else None
     if rest is not None:
         header.has_number_line = True

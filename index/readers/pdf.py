@@ -14,6 +14,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from index.documents import DigitalSignature, DECODED, OCR, TEXT_LAYER, Block, ParsedFile
 from index.errors import CorruptFile
+from index.formal.urgency import urgency_of
 from index.headings import ARTICLE_LINE, ROMAN_HEADING, part_title_start
 from index.readers.legacy_encodings import repair_text
 from index.readers.legibility import legibility
@@ -209,7 +210,8 @@ def _layout_pages(data: bytes, page_count: int, timeout_s: float = 120) -> list[
 def paragraphs(pages: list[str]) -> list[str]:
     """Blank lines separate paragraphs when the PDF has them; otherwise a line ending a sentence does.
 
-    Page-number lines are dropped and pages are joined, so a paragraph may run across a page break.
+    Page-number lines are dropped and pages are joined, so a paragraph may run across a page break. An urgency
+    stamp ("KHẨN", "HỎA TỐC") is a paragraph of its own, never joined to the capitals type line below it.
     """
     raw = [line.rstrip() for page in pages for line in page.replace("\r", "\n").split("\n")]
     raw = [line for line in raw if not _PAGE_NUMBER.match(line)]
@@ -227,10 +229,15 @@ def paragraphs(pages: list[str]) -> list[str]:
         boundary = _numbered_boundary if has_blank_lines else _starts_paragraph
         columns = bool(_COLUMN_GAP.search(line)) or bool(current and _COLUMN_GAP.search(current[-1]))
         indented = indent >= _INDENT and previous_indent < _INDENT and bool(current) and _starts_upper(line)
-        if current and (columns or indented or boundary(current[-1], line)):
+        if current and (columns or indented or _stamp_boundary(current[-1], line) or boundary(current[-1], line)):
             groups.append(current := [])
         current.append(line)
     return [text for text in (_unwrap(group) for group in groups) if text]
+
+
+def _stamp_boundary(previous: str, line: str) -> bool:
+    """An urgency stamp in capitals ('KHẨN') is no heading to join to the capitals type line below it."""
+    return urgency_of(previous) is not None or urgency_of(line) is not None
 
 
 def _starts_paragraph(previous: str, line: str) -> bool:
