@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -27,6 +27,14 @@ class IndexSettings:
     ocr_page_seconds: float = 30.0  # one page's OCR; the parse timeout grows by this per page (two pages at a time)
     write_wait_seconds: float = DEFAULT_WAIT_SECONDS  # a write waits this long for another process's (index/writer_lock.py)
     access: str = ACCESS_PUBLIC  # VANKIEN_ACCESS: "members" makes the library members-only (index/audience.py)
+    # VANKIEN_DATABASE_URL: postgresql://... keeps the library in PostgreSQL instead of the data dir's SQLite file;
+    # VANKIEN_DATABASE_READ_URL: a replica questions may read from. Not in repr: a URL may carry a password.
+    database_url: str | None = field(default=None, repr=False)
+    database_read_url: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.database_read_url and not self.database_url:
+            raise ValueError("VANKIEN_DATABASE_READ_URL chỉ dùng được cùng VANKIEN_DATABASE_URL (nơi ghi)")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], data_dir: str | None = None) -> "IndexSettings":
@@ -41,6 +49,8 @@ class IndexSettings:
             ocr_page_seconds=float(env.get("VANKIEN_OCR_PAGE_SECONDS") or 30),
             write_wait_seconds=float(env.get("VANKIEN_WRITE_WAIT_SECONDS") or DEFAULT_WAIT_SECONDS),
             access=_access(env.get("VANKIEN_ACCESS") or ACCESS_PUBLIC),
+            database_url=_database_url("VANKIEN_DATABASE_URL", env.get("VANKIEN_DATABASE_URL")),
+            database_read_url=_database_url("VANKIEN_DATABASE_READ_URL", env.get("VANKIEN_DATABASE_READ_URL")),
         )
 
     @property
@@ -64,6 +74,15 @@ def _access(raw: str) -> str:
     value = raw.strip().lower()
     if value not in ACCESS_MODES:
         raise ValueError(f"VANKIEN_ACCESS phải là {' hoặc '.join(ACCESS_MODES)}, không phải {raw!r}")
+    return value
+
+
+def _database_url(name: str, raw: str | None) -> str | None:
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if not value.startswith(("postgresql://", "postgres://")):  # the value itself is not shown: it may hold a password
+        raise ValueError(f"{name} phải là địa chỉ PostgreSQL dạng postgresql://người_dùng@máy/cơ_sở_dữ_liệu")
     return value
 
 

@@ -15,6 +15,8 @@ from index.library import Library
 from index.settings import IndexSettings
 from tests.fake_bot_api import FakeBotApi
 
+pytest_plugins = ["tests.postgres_server"]  # postgres_server, postgres_url: a real PostgreSQL when a test asks
+
 # A saved page whose text is full of markup characters: each must reach the user literally.
 MARKUP_DOCUMENT = """\
 Quy chế phòng chống mã độc trên cổng thông tin điện tử của Đảng bộ
