@@ -25,10 +25,10 @@ def open_library(settings: IndexSettings) -> Library:
     embedder = settings.load_embedder()
     if (settings.data_dir / DB_NAME).exists():
         return Library(settings.data_dir, embedder, max_file_bytes=settings.max_file_bytes,
-                       default_audience=settings.default_audience)
+                       write_wait_seconds=settings.write_wait_seconds, default_audience=settings.default_audience)
     log.info("Chưa có chỉ mục ở %s: đang lập chỉ mục kho văn bản mẫu %s", settings.data_dir, SHIPPED_CORPUS)
     library, report = build_library(settings.data_dir, embedder, [SHIPPED_CORPUS], max_file_bytes=settings.max_file_bytes,
-                                    default_audience=settings.default_audience)
+                                    write_wait_seconds=settings.write_wait_seconds, default_audience=settings.default_audience)
     for name, error in report.errors:
         log.warning("Bỏ qua %s: %s", name, error)
     summary = index_summary(library)

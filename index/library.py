@@ -16,6 +16,7 @@ one at most every REFRESH_SECONDS before a question.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 DB_NAME = "index.sqlite3"
 REFRESH_SECONDS = 0.5  # how often a question may look for a generation another process wrote (one SQLite read)
+REFRESH_AFTER_FAILURE_SECONDS = 30.0
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".rtf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
 
@@ -111,6 +113,7 @@ class Library:
         self._live = (self._open_stored(), embedder)  # swapped as one: the embedder that made the snapshot's vectors
         self._next_refresh = time.monotonic() + REFRESH_SECONDS
         self._unservable: str | None = None  # the embedder another process reindexed with, once warned about
+        self._refreshing = threading.Thread()  # the one opening another process's generation, when there is one
         self._collect_garbage_if_free()
         if self._outdated_format():
             log.warning("The index in %s predates segments: rebuilding it from the stored passages.", self.data_dir)
@@ -150,21 +153,23 @@ class Library:
     def _stored_generation(self) -> int:
         return int(self._store.get_meta("generation") or 0)
 
-    def _open_stored(self) -> Snapshot:
+    def _open_stored(self, opened: Sequence[Segment] = ()) -> Snapshot:
         """The stored generation, marked as read before it is opened and checked to be still the stored one
         after the mark: a writer that switched meanwhile may have deleted it without seeing the mark."""
         while True:
             number = self._stored_generation()
             self._holds.hold(number)
             if self._stored_generation() == number:
-                return self._load_snapshot(number)
+                return self._load_snapshot(number, opened)
             self._holds.release(number)
 
-    def _load_snapshot(self, generation: int) -> Snapshot:
+    def _load_snapshot(self, generation: int, opened: Sequence[Segment] = ()) -> Snapshot:
+        """Segments already `opened` (immutable, named once) are reused: a switch reads only the new ones."""
         if generation == 0 or not is_written(self.data_dir, generation):
             return self._empty_snapshot(generation)
         written = Generation.load(self.data_dir, generation)
-        segments = [Segment.load(self.segments_dir / name) for name in written.segment_names]
+        known = {segment.name: segment for segment in opened}
+        segments = [known[name] if name in known else Segment.load(self.segments_dir / name) for name in written.segment_names]
         return snapshot_of(written, segments, self._dim())
 
     def _outdated_format(self) -> bool:
@@ -199,8 +204,22 @@ class Library:
         return switched
 
     def _refresh_if_due(self) -> None:
-        if time.monotonic() >= self._next_refresh:
+        """At most every REFRESH_SECONDS, one SQLite read; a newer generation is opened on a thread of its own,
+        so no question waits for it (they answer from the current one until the switch)."""
+        now = time.monotonic()
+        if now < self._next_refresh:
+            return
+        self._next_refresh = now + REFRESH_SECONDS
+        if self._stored_generation() != self.generation and not self._refreshing.is_alive():
+            self._refreshing = threading.Thread(target=self._refresh_logged, name="generation-refresh", daemon=True)
+            self._refreshing.start()
+
+    def _refresh_logged(self) -> None:
+        try:
             self.refresh()
+        except Exception:  # a damaged new generation: keep answering from ours, try again later
+            log.exception("Không mở được thế hệ chỉ mục mới ở %s; vẫn trả lời bằng gen-%d", self.data_dir, self.generation)
+            self._next_refresh = time.monotonic() + REFRESH_AFTER_FAILURE_SECONDS
 
     def _catch_up(self) -> bool:
         """Open the stored generation if it is newer than ours and made by the embedder we serve with; with
@@ -215,7 +234,7 @@ class Library:
                             "answering from gen-%d until then.", self.data_dir, name, old.generation.number)
                 self._unservable = name
             return False
-        self._live = (self._open_stored(), serving)
+        self._live = (self._open_stored(old.segments), serving)
         self._holds.release(old.generation.number)
         return True
 
@@ -228,6 +247,8 @@ class Library:
         self._collect_garbage()
 
     def close(self) -> None:
+        if self._refreshing.is_alive():
+            self._refreshing.join()
         self._searcher.close()
         self._store.close()
         self._holds.close()

@@ -95,12 +95,12 @@ def finish(process: subprocess.Popen) -> tuple[int, str]:
 class RunningBot:
     """`python -m bot` polling a fake Bot API; each question comes from a new private chat (no rate limit)."""
 
-    def __init__(self, data_dir: Path, fake: FakeBotApi, folder: Path) -> None:
+    def __init__(self, data_dir: Path, fake: FakeBotApi, folder: Path, **environment: str) -> None:
         self.fake = fake
         self._chats = iter(range(7001, 8000))
         self.asked: dict[int, str] = {}
         env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(PROJECT), "VANKIEN_DATA_DIR": str(data_dir),
-               "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_ROOT": fake.root}
+               "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_ROOT": fake.root, **environment}
         self.process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=folder, env=env,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -270,6 +270,25 @@ def test_a_bot_starting_during_a_write_keeps_the_writers_new_segments(small_inde
     assert finish(writer)[0] == 0, (tmp_path / "reindex.err").read_text()
     assert current_generation(data_dir) == before + 1 and check(data_dir) == []
     assert not (data_dir / f"gen-{before}").exists()
+
+
+def test_an_admins_upload_waits_for_another_writer_and_says_so(small_index, tmp_path):
+    data_dir = copy_of(small_index, tmp_path)
+    admin = 9001
+    with FakeBotApi() as fake:
+        bot = RunningBot(data_dir, fake, tmp_path, VANKIEN_ADMIN_IDS=str(admin))
+        try:
+            assert "22-QĐ/TW" in bot.answer_to(KNOWN_QUESTION)  # started
+            with WriterLock(data_dir):  # this test process is the other writer, e.g. `python -m index add`
+                fake.queue_document(admin, report(*FLOODS).encode(), file_name="lu.txt")
+                eventually(lambda: any(c.params.get("text") == "Đang chờ tiến trình khác ghi xong…"
+                                       for c in fake.calls("editMessageText")), "the admin to be told the upload waits")
+            eventually(lambda: any("Đã nạp tài liệu" in (c.params.get("text") or "") for c in fake.calls("editMessageText")),
+                       "the upload to finish once the other writer is done")
+            eventually(lambda: FLOODS_ANSWER in bot.answer_to(FLOODS_QUESTION), "the uploaded document to be found", every=1)
+        finally:
+            returncode, stderr = bot.stop()
+    assert returncode == 0 and "Traceback" not in stderr, stderr
 
 
 # --------------------------------------------------------------------------- two writers

@@ -12,6 +12,7 @@ import html
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -34,6 +35,7 @@ from index.errors import DocumentNotFound, VankienError
 from index.isolation import parse_options
 from index.library import AddOutcome, index_summary
 from index.readers import display_name
+from index.writer_lock import writer_waiting
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ PAGE_SIZE = 10
 PREVIEW_PASSAGES = 2
 PREVIEW_CHARS = 300
 PROGRESS_EVERY = 2.0  # seconds between status edits while embedding
+WAITING_FOR_WRITER = "Đang chờ tiến trình khác ghi xong…"  # e.g. `python -m index add` on the same data directory
 # Callback data, all well under Telegram's 64 bytes
 
 
@@ -137,6 +140,14 @@ async def _edit(message: Message, text: str, **kwargs) -> None:
             raise
 
 
+def _waiting_notice(status: Message, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+    """For writer_waiting: called from the writing thread when another process holds the index; tells the admin."""
+    def notify() -> None:
+        asyncio.run_coroutine_threadsafe(_edit(status, WAITING_FOR_WRITER), loop)
+
+    return notify
+
+
 @admin_only
 async def upload(update: Update, context: BotContext) -> None:
     """A file from an admin in private chat: size check, download, index in a thread, report with an undo button."""
@@ -180,8 +191,8 @@ async def _index_upload(update: Update, context: BotContext, file_id: str, name:
         await _edit(status, "Đang xử lý…")
         last_edit[0] = time.monotonic()
         try:
-            with parse_options(context.config.index.ocr, pages):  # to_thread carries these options into the thread
-                outcome = await asyncio.to_thread(context.library.add_file, path, progress)
+            with parse_options(context.config.index.ocr, pages), writer_waiting(_waiting_notice(status, loop)):
+                outcome = await asyncio.to_thread(context.library.add_file, path, progress)  # with these options
         except VankienError as error:
             await _edit(status, f"❌ {html.escape(str(error))}")
             return
@@ -248,7 +259,8 @@ async def _reindex(context: BotContext, status: Message) -> None:
     async with context.services.reindexing:
         started = time.monotonic()
         try:
-            await asyncio.to_thread(context.library.reindex)
+            with writer_waiting(_waiting_notice(status, asyncio.get_running_loop())):
+                await asyncio.to_thread(context.library.reindex)
         except VankienError as error:
             await _edit(status, f"❌ {html.escape(str(error))}")
             return
@@ -279,10 +291,15 @@ async def button(update: Update, context: BotContext) -> None:
         await _edit(query.message, text, reply_markup=keyboard)
     elif action in (UNDO, REMOVE):
         try:
-            removed = await asyncio.to_thread(context.library.remove, int(argument))
+            with writer_waiting(_waiting_notice(query.message, asyncio.get_running_loop())):
+                removed = await asyncio.to_thread(context.library.remove, int(argument))
         except DocumentNotFound:
             await query.answer(f"Tài liệu mã {argument} không còn trong chỉ mục.", show_alert=True)
             await _edit(query.message, query.message.text_html or "…", reply_markup=None)
+            return
+        except VankienError as error:  # another process kept the index too long (WriterBusy)
+            await query.answer()
+            await _edit(query.message, f"❌ {html.escape(str(error))}")
             return
         await asyncio.to_thread(context.services.audit.record, actor(query.from_user), REMOVED, document_subject(removed),
                                 "hoàn tác việc nạp" if action == UNDO else "")
