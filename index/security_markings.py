@@ -29,6 +29,7 @@ from index.errors import ClassifiedDocument
 from index.formal.header import NATIONAL_LINES
 from index.formal.lines import INVISIBLE
 from index.headings import ARTICLE_LINE, PART_LINE, ROMAN_HEADING
+from index.stamps import in_capitals, unframed
 from index.vietnamese import fold
 
 STAMP, BANNER = "stamp", "banner"
@@ -37,9 +38,6 @@ HEAD_BLOCKS = 15  # a first page's header, title and stamps; an upload's body st
 HEAD_LINES = 40
 
 _COLUMNS = re.compile(r"\s{3,}|\t+")  # side-by-side columns on one printed line
-# Stamp frames and what OCR makes of them: bars, brackets, rules, quotes; '*' under a Party issuer's name.
-_FRAME = "|¦│┃║[]{}<>_=~*#\"'“”‘’«»!■□▪"  # not '-', '.', ';', ')': "- Tối mật;", "c) Mật." are list items
-_FRAME_BAR = re.compile(r"^(?:[Il|!]\s+)+|(?:\s+[Il|!])+$")  # a frame's side read as a letter: "I MẬT I"
 _STAMP_LINE = re.compile(
     r"^(?:(?:muc )?do mat\s*[:.\-–]?\s*)?"  # "Độ mật: Tối mật", "ĐỘ MẬT - MẬT"
     r"(?:(?:ban so|so)\s*[:.]?\s*\d{1,4}\s*[-–,]?\s*)?"  # a copy number before ("Bản số: 03 MẬT") ...
@@ -138,7 +136,7 @@ def find_banner(blocks: Sequence[Block]) -> SecurityMarking | None:
 # ------------------------------------------------------------------------------------ stamps
 def _stamp_in(segment: str) -> SecurityMarking | None:
     """The stamp this head segment is, or holds between a number line and a type line the PDF rebuild joined it to."""
-    bare = _unframed(segment)
+    bare = unframed(segment)
     whole = _STAMP_LINE.match(fold(bare))
     if whole:
         return SecurityMarking(STAMP, LEVELS[whole.group("level")], segment)
@@ -146,7 +144,7 @@ def _stamp_in(segment: str) -> SecurityMarking | None:
     for start in range(len(words)):
         for length in (2, 1):
             phrase = words[start : start + length]
-            if len(phrase) < length or not all(_capitals(word) for word in phrase):
+            if len(phrase) < length or not all(in_capitals(word) for word in phrase):
                 continue
             level = LEVELS.get(fold(" ".join(phrase)))
             if level is None:
@@ -172,29 +170,15 @@ def _header_after(words: list[str]) -> bool:
         return True
     for kind in _BELOW_STAMP:
         length = len(kind.split())
-        if fold(" ".join(words[:length])) == kind and all(_capitals(word) for word in words[:length]):
+        if fold(" ".join(words[:length])) == kind and all(in_capitals(word) for word in words[:length]):
             return True
     return False
-
-
-def _unframed(segment: str) -> str:
-    """The segment without a stamp frame around it or the bars OCR reads its sides as."""
-    previous = None
-    while previous != segment:
-        previous = segment
-        segment = _FRAME_BAR.sub("", segment.strip(_FRAME + " \t"))
-    return segment
 
 
 def _names_the_party(owner: str) -> bool:
     """Whether the owner is the Party: «Đảng» is capitalised inside a sentence, «đang» (now) is not; OCR may
     lose the bar of the Đ."""
     return any(word[0].isupper() and fold(word) == "dang" for word in re.findall(r"\w+", owner))
-
-
-def _capitals(word: str) -> bool:
-    letters = [ch for ch in word if ch.isalpha()]
-    return bool(letters) and all(ch.isupper() for ch in letters)
 
 
 # ------------------------------------------------------------------------------------ banner

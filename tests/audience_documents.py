@@ -4,6 +4,12 @@ Each answers its own question with words the others lack; the members one is a f
 a card, an outline and articles.
 """
 
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.library import Library
+
 PUBLIC_TEXT = """Thông báo về lịch tiếp công dân của Đảng ủy xã
 
 Đảng ủy xã tiếp công dân vào sáng thứ Năm hằng tuần tại trụ sở Ủy ban nhân dân xã.
@@ -53,3 +59,11 @@ def write_documents(folder) -> dict[str, object]:
         path.write_text(text, encoding="utf-8")
         paths[audience] = path
     return paths
+
+
+def audience_library(folder: Path, data_dir: Path, embedder) -> Library:
+    """A library of the three documents, each added with its audience."""
+    library = Library(data_dir, embedder)
+    for audience, path in write_documents(folder).items():
+        library.add_file(path, audience=audience)
+    return library

