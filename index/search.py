@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 
 from index.audience import may_read
+from index.coverage import coverage, question_terms
 from index.documents import Document, Passage, SearchHit, SearchResult
 from index.embedders import Embedder
 from index.lexical import LexicalIndex
@@ -21,8 +22,7 @@ from index.question_words import best_sentence, content_words, matched_spans, qu
 from index.references import DocumentMention, question_references, remainder
 from index.snapshot import Snapshot
 from index.store import AUDIENCE_STAMP, Store
-from index.coverage import coverage, question_terms
-from index.thesaurus import Entry, default_thesaurus
+from index.thesaurus import Entry, default_thesaurus, terms_of
 from index.vietnamese import (
     CODE_TOKEN_PREFIX,
     CodeRef,
@@ -147,10 +147,9 @@ class Searcher:
         tokens = query_tokens(text)
         if restored != text:
             tokens += [t for t in query_tokens(restored) if t not in tokens]
-        thesaurus = default_thesaurus()
-        for term in thesaurus.expansions(restored) if settings.use_thesaurus else ():  # the documents' words
+        synonyms = default_thesaurus().matched(restored) if settings.use_thesaurus else []
+        for term in terms_of(synonyms, restored):  # the documents' words for the question's everyday ones
             tokens += [t for t in query_tokens(term) if t not in tokens]
-        synonyms = thesaurus.matched(restored) if settings.use_thesaurus else []
         lexical_scores = snapshot.lexical.scores(tokens, self._segment_scoring)
         passages: dict[int, Passage] = {}
         documents: dict[int, Document] = {}
@@ -195,8 +194,7 @@ class Searcher:
         ranked = [i for i in ranked if i not in lead_ids]
         shown = ranked[: settings.answer_window]
         unknown_place = bool(scope.provinces) and not scope.provinces & known.provinces  # a province no document is about
-        kept = set(ids)
-        nearest = {i: dense[i] for i in dense_top if i in kept}  # the dense channel's candidates (the asker may read)
+        nearest = {i: dense[i] for i in dense_top}  # the dense channel's candidates (all the asker may read)
         candidates = [
             (dense[i], code[i], context_text(documents[passages[i].doc_id], passages[i]), self._background(nearest, i))
             for i in shown if fit[passages[i].doc_id] is not ScopeFit.MISMATCH

@@ -64,11 +64,7 @@ class Thesaurus:
     def expansions(self, question: str) -> list[str]:
         """The document terms for the everyday words the question holds, each once, in the question's order;
         terms the question already says are left out."""
-        folded = [fold_word(w) for w in syllables(question)]
-        found: list[str] = []
-        for entry in self.matched(question):
-            found += [t for t in entry.terms if t not in found and not says_term(folded, t)]
-        return found
+        return terms_of(self.matched(question), question)
 
     def matched(self, question: str) -> list[Entry]:
         """The entries whose words the question holds, in the question's order."""
@@ -79,6 +75,15 @@ class Thesaurus:
             for entry in self._by_first.get(word, ())
             if entry.matches(said, position)
         ]
+
+
+def terms_of(entries: list[Entry], question: str) -> list[str]:
+    """The terms of entries the question matched, each once, in order, without those the question already says."""
+    folded = [fold_word(w) for w in syllables(question)]
+    found: list[str] = []
+    for entry in entries:
+        found += [t for t in entry.terms if t not in found and not says_term(folded, t)]
+    return found
 
 
 def _entries(group: str, left: str, terms: tuple[str, ...]) -> list[Entry]:

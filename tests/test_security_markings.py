@@ -7,7 +7,6 @@ Every input is built here: blocks as readers give them, .txt and .docx files, PD
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -15,7 +14,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from index.cleaning import build_document
 from index.documents import Block
@@ -25,12 +23,11 @@ from index.readers import read_file
 from index.security_markings import BANNER, STAMP, find_marking
 from tests.bot_harness import bot_config, run_bot
 from tests.generated_files import docx_bytes
-from tests.scans import BODY, HEADER, SIGNATURE, image_pdf, page_images, text_pdf
+from tests.scans import BODY, HEADER, SIGNATURE, stamped_scan, text_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = 7001
 DPI = 200
-BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf"
 
 # The head of a formal document as a PDF text layer gives it: the two header columns on each printed line.
 HEAD = (
@@ -279,20 +276,8 @@ def test_a_public_regulation_about_state_secrets_is_read_and_indexed(tmp_path, k
 
 
 def _stamped_scan(word: str, width_mm: float, ink: tuple[int, int, int]) -> bytes:
-    """tests/scans.py's notice rasterised, a framed stamp 8 mm tall printed under its number line, as an image PDF."""
-    page = page_images(text_pdf([[*HEADER[:3], "", "", *HEADER[3:], *BODY, *SIGNATURE]]), dpi=DPI)[0].convert("RGB")
-    stamp = Image.new("RGB", page.size, "white")
-    draw = ImageDraw.Draw(stamp)
-    mm = lambda value: round(value / 25.4 * DPI)  # noqa: E731
-    left, top = mm(25), mm(25 + 13 * 0.6 * 3 - 1)
-    draw.rectangle((left, top, left + mm(width_mm), top + mm(8)), outline=ink, width=mm(0.5))
-    draw.text((left + mm(width_mm / 2), top + mm(4)), word, font=ImageFont.truetype(BOLD, mm(4.2)), fill=ink, anchor="mm")
-    scanned = ImageChops.multiply(page, stamp)
-    if ink[0] == ink[1] == ink[2]:
-        return image_pdf([scanned], DPI)
-    buffer = io.BytesIO()
-    scanned.save(buffer, "PDF", resolution=DPI)
-    return buffer.getvalue()
+    """tests/scans.py's notice, a framed stamp printed under its number line."""
+    return stamped_scan([*HEADER[:3], "", "", *HEADER[3:], *BODY, *SIGNATURE], word, width_mm, ink, DPI)
 
 
 def test_scan_with_a_framed_stamp_is_refused_after_ocr(tmp_path):

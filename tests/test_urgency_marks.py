@@ -8,11 +8,9 @@ Every input is built here: blocks as readers give them, .txt and .docx files, PD
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from index.cleaning import build_document
 from index.documents import Block, ParsedFile
@@ -23,10 +21,9 @@ from index.formal.urgency import urgency_of
 from index.readers import read_file
 from index.readers.pdf import paragraphs
 from tests.generated_files import docx_bytes
-from tests.scans import HEADER, SIGNATURE, image_pdf, page_images, text_pdf
+from tests.scans import HEADER, SIGNATURE, stamped_scan, text_pdf
 
 DPI = 200
-BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf"
 MARKS = [("KHẨN", "Khẩn"), ("THƯỢNG KHẨN", "Thượng khẩn"), ("HỎA TỐC", "Hỏa tốc")]
 MARK_IDS = ["khan", "thuong-khan", "hoa-toc"]
 
@@ -207,20 +204,7 @@ def test_text_pdf_with_a_stamp_line_right_above_the_type_line(tmp_path, mark, ur
 
 def _stamped_scan(mark: str, ink: tuple[int, int, int]) -> bytes:
     """The notice rasterised with the stamp framed (8 mm tall) under its number line, as the regulations place it."""
-    page = page_images(text_pdf([_notice_lines(["", ""])]), dpi=DPI)[0].convert("RGB")
-    stamp = Image.new("RGB", page.size, "white")
-    draw = ImageDraw.Draw(stamp)
-    mm = lambda value: round(value / 25.4 * DPI)  # noqa: E731
-    width = 20 if len(mark) <= 5 else 38
-    left, top = mm(25), mm(25 + 13 * 0.6 * 3 - 1)
-    draw.rectangle((left, top, left + mm(width), top + mm(8)), outline=ink, width=mm(0.5))
-    draw.text((left + mm(width / 2), top + mm(4)), mark, font=ImageFont.truetype(BOLD, mm(4.2)), fill=ink, anchor="mm")
-    scanned = ImageChops.multiply(page, stamp)
-    if ink[0] == ink[1] == ink[2]:
-        return image_pdf([scanned], DPI)
-    buffer = io.BytesIO()
-    scanned.save(buffer, "PDF", resolution=DPI)  # in colour: a red stamp keeps its word through the seal pass
-    return buffer.getvalue()
+    return stamped_scan(_notice_lines(["", ""]), mark, 20 if len(mark) <= 5 else 38, ink, DPI)
 
 
 @pytest.mark.parametrize("mark, urgency, ink", [
