@@ -127,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lỗi: {error}", file=sys.stderr)
         return 2
     if args.command == "check":
+        if settings.database_url:
+            print("lỗi: check kiểm tra chỉ mục trong thư mục dữ liệu; thư viện này ở PostgreSQL "
+                  "(VANKIEN_DATABASE_URL), nơi các ràng buộc và giao dịch giữ nó nhất quán.", file=sys.stderr)
+            return 2
         return _check(settings.data_dir)
     if args.command == "audit":
         return _audit(settings.data_dir, args)
@@ -136,20 +140,23 @@ def main(argv: list[str] | None = None) -> int:
             bar, update = _progress_bar()
             with bar, parse_options(settings.ocr, _page_progress), writer_waiting(_waiting_line):
                 library, report = build_library(settings.data_dir, embedder, args.paths, update, settings.max_file_bytes,
-                                                args.audience, settings.default_audience, settings.write_wait_seconds)
+                                                args.audience, settings.default_audience, settings.write_wait_seconds,
+                                                settings.database_url, settings.database_read_url)
             with closing(AuditTrail(settings.data_dir)) as trail:
                 record_outcomes(trail, cli_actor(), report.outcomes)
             return _report(report) or (0 if report.outcomes else 1)
         if args.command == "reindex":  # the point may be to leave the embedder the index was built with
             library = Library(settings.data_dir, embedder, check_embedder=False, max_file_bytes=settings.max_file_bytes,
-                              write_wait_seconds=settings.write_wait_seconds)
+                              write_wait_seconds=settings.write_wait_seconds, database_url=settings.database_url,
+                              database_read_url=settings.database_read_url)
             bar, update = _progress_bar()
             with bar, writer_waiting(_waiting_line):
                 library.reindex(progress=update)
             print(f"Đã lập lại chỉ mục: {library.passage_count()} đoạn, bộ nhúng {embedder.name}")
             return 0
         library = Library(settings.data_dir, embedder, max_file_bytes=settings.max_file_bytes,
-                          default_audience=settings.default_audience, write_wait_seconds=settings.write_wait_seconds)
+                          default_audience=settings.default_audience, write_wait_seconds=settings.write_wait_seconds,
+                          database_url=settings.database_url, database_read_url=settings.database_read_url)
         if args.command == "add":
             bar, update = _progress_bar()
             with bar, parse_options(settings.ocr, _page_progress), writer_waiting(_waiting_line):
