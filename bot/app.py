@@ -18,17 +18,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.admin_store import DB_NAME as ADMIN_DB_NAME
-from bot.admin_store import AdminStore
 from bot.broadcast import Broadcaster
 from bot.config import BotConfig
 from bot.context import BotContext, Services
 from bot.membership import Membership
 from bot.handlers import access, admin, announce, ask, callbacks, inline, start
-from bot.ratelimit import SlidingWindowLimiter
 from bot.replies import ERROR_MESSAGE
 from bot.state import BotState
-from index.audit import AuditTrail
+from bot.storage import INLINE, QUESTIONS, open_admin_store, open_audit, open_limiter, shared_database
 from index.library import Library
 
 log = logging.getLogger(__name__)
@@ -45,8 +42,8 @@ INLINE_ALLOWANCE = 4  # inline queries arrive as the user types: allow this many
 def build_application(config: BotConfig, library: Library, state: BotState) -> Application:
     """The bot, ready for `run_polling`/`run_webhook` (or, in tests, to be entered and started by hand).
 
-    It opens the admin store (admin.sqlite3) and the audit trail (audit.sqlite3) and closes them in post_shutdown;
-    `library` and `state` stay the caller's.
+    It opens the admin store and the audit trail (files in the data dir, or PostgreSQL: bot/storage.py) and
+    closes them in post_shutdown; `library` and `state` (bot/storage.py's open_state) stay the caller's.
     """
     application = (
         ApplicationBuilder()
@@ -61,15 +58,16 @@ def build_application(config: BotConfig, library: Library, state: BotState) -> A
         .post_shutdown(post_shutdown)
         .build()
     )
-    admin_store = AdminStore(config.index.data_dir / ADMIN_DB_NAME)
+    admin_store = open_admin_store(config)
     Services(
         config, library, state,
-        questions=SlidingWindowLimiter(config.questions_per_window, config.window_seconds),
-        inline=SlidingWindowLimiter(config.questions_per_window * INLINE_ALLOWANCE, config.window_seconds),
+        questions=open_limiter(config, state, QUESTIONS, config.questions_per_window),
+        inline=open_limiter(config, state, INLINE, config.questions_per_window * INLINE_ALLOWANCE),
         admin_store=admin_store,
         broadcaster=Broadcaster(admin_store, application),
-        membership=Membership(config, [grant.user_id for grant in state.grants()]),
-        audit=AuditTrail(config.index.data_dir),
+        membership=(Membership(config, (), is_granted=state.is_granted) if shared_database(config)
+                    else Membership(config, [grant.user_id for grant in state.grants()])),
+        audit=open_audit(config),
     ).attach(application)
     application.add_handlers(handlers(config))
     application.add_error_handler(report_error)
@@ -95,13 +93,18 @@ def handlers(config: BotConfig) -> list[BaseHandler]:
 
 
 async def post_init(application: Application) -> None:
-    """Before polling or the webhook starts: the command menu users see, then any broadcast a restart interrupted."""
+    """Before polling or the webhook starts: the command menu users see, then any broadcast a restart interrupted;
+    with other processes on the same database, also what one of them left when it died (looked for every few seconds)."""
     await application.bot.set_my_commands(COMMANDS)
-    Services.of(application).broadcaster.resume()
+    services = Services.of(application)
+    services.broadcaster.resume()
+    if shared_database(services.config):
+        services.broadcaster.look_every()
 
 
 async def post_shutdown(application: Application) -> None:
-    """Once the last update and delivery are done (Application.stop waits for them): close the admin store."""
+    """Once the last update and delivery are done (Application.stop waits for them): close the admin store and the
+    audit trail."""
     services = Services.of(application)
     services.broadcaster.cancel_resume()
     services.admin_store.close()

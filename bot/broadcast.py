@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # network failures per delivery before it is marked failed
 BATCH = 100
+LOOK_AGAIN_SECONDS = 5.0  # several processes on one database: how often each looks for deliveries left pending
 
 
 def _seconds(retry_after: int | float | timedelta) -> float:
@@ -35,6 +36,7 @@ class Broadcaster:
         self.application = application
         self._task: asyncio.Task | None = None
         self._resuming: asyncio.Task | None = None
+        self._looking: asyncio.Task | None = None
         self._again = False
         self._attempts: dict[tuple[int, int], int] = {}
 
@@ -54,10 +56,24 @@ class Broadcaster:
         """
         self._resuming = asyncio.get_running_loop().create_task(self._kick_once_running(), name="vankien-resume")
 
+    def look_every(self, seconds: float = LOOK_AGAIN_SECONDS) -> None:
+        """Kick every `seconds` while the application runs (post_init, when other processes share the store).
+
+        A process that dies mid-broadcast leaves its claimed deliveries pending until their lease runs out;
+        nothing tells the others, so each looks again from time to time and the first to look sends them.
+        """
+        self._looking = asyncio.get_running_loop().create_task(self._kick_every(seconds), name="vankien-look-again")
+
     def cancel_resume(self) -> None:
-        """post_shutdown: the application stopped before it ever ran (nothing to resume then)."""
-        if self._resuming is not None:
-            self._resuming.cancel()
+        """post_shutdown: stop looking again, and resuming if the application stopped before it ever ran."""
+        for task in (self._resuming, self._looking):
+            if task is not None:
+                task.cancel()
+
+    async def _kick_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            self.kick()
 
     async def _kick_once_running(self) -> None:
         while not self.application.running:

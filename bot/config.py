@@ -37,6 +37,9 @@ class BotConfig:
     results_per_page: int = 3
     member_chats: frozenset[int] = frozenset()  # groups and channels whose users are members (bot/membership.py)
     member_cache_seconds: float = 300.0  # a member chat's answer about a user is asked again after this
+    # PostgreSQL only: how long a bot process that died holds the broadcast deliveries it claimed before another
+    # process sends them (a live one renews its claims every third of it; bot/postgres_admin_store.py)
+    delivery_lease_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "BotConfig":
@@ -59,6 +62,7 @@ class BotConfig:
             results_per_page=_number(env, "VANKIEN_RESULTS_PER_PAGE", 3, int, minimum=1),
             member_chats=_ids(env.get("VANKIEN_MEMBER_CHATS") or "", "VANKIEN_MEMBER_CHATS", "id nhóm hoặc kênh"),
             member_cache_seconds=_number(env, "VANKIEN_MEMBER_CACHE_SECONDS", 300.0, float, minimum=0.0),
+            delivery_lease_seconds=_number(env, "VANKIEN_DELIVERY_LEASE_SECONDS", 30.0, float, minimum=1.0),
         )
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -18,6 +19,12 @@ from bot.state import BotState
 from index.audit import AuditTrail
 from index.library import Library
 
+if TYPE_CHECKING:  # the PostgreSQL twins, same methods (bot/storage.py picks one or the other)
+    from bot.postgres_admin_store import PostgresAdminStore
+    from bot.postgres_ratelimit import PostgresLimiter
+    from bot.postgres_state import PostgresBotState
+    from index.postgres.audit import PostgresAuditTrail
+
 _KEY = "vankien"
 
 
@@ -25,13 +32,13 @@ _KEY = "vankien"
 class Services:
     config: BotConfig
     library: Library
-    state: BotState
-    questions: SlidingWindowLimiter  # per user: private questions, /hoi, mentions
-    inline: SlidingWindowLimiter  # per user, looser: inline queries arrive as the user types
-    admin_store: AdminStore  # subscribed chats and broadcast deliveries (admin.sqlite3)
+    state: BotState | PostgresBotState
+    questions: SlidingWindowLimiter | PostgresLimiter  # per user: private questions, /hoi, mentions
+    inline: SlidingWindowLimiter | PostgresLimiter  # per user, looser: inline queries arrive as the user types
+    admin_store: AdminStore | PostgresAdminStore  # subscribed chats and broadcast deliveries (admin.sqlite3)
     broadcaster: Broadcaster  # delivers what admin_store has pending
     membership: Membership  # who may read what (bot/membership.py)
-    audit: AuditTrail  # who changed documents and access, and when (<data dir>/audit.sqlite3, shared with the CLI)
+    audit: AuditTrail | PostgresAuditTrail  # who changed documents and access, and when (shared with the CLI)
     reindexing: asyncio.Lock = field(default_factory=asyncio.Lock)  # held while /reindex rebuilds
     _chat_locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
 
@@ -64,7 +71,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return self.services.library
 
     @property
-    def state(self) -> BotState:
+    def state(self) -> BotState | PostgresBotState:
         return self.services.state
 
     @property

@@ -3,8 +3,10 @@
 Admins (VANKIEN_ADMIN_IDS) read everything. Members read public and members documents: the users of the
 member chats (VANKIEN_MEMBER_CHATS, asked with getChatMember and remembered for `member_cache_seconds`, so a
 user who left loses access once that time is up, or at once when Telegram tells us with a chat_member update)
-and the users admins granted access (bot.sqlite3, kept here in memory: only this process grants). Anyone else
-reads public documents, or nothing when VANKIEN_ACCESS=members.
+and the users admins granted access (bot.sqlite3, kept here in memory: only this process grants; in PostgreSQL,
+where other bot processes grant and revoke too, asked of the shared state at each check, so a grant or a
+revocation holds on every process at once). Anyone else reads public documents, or nothing when
+VANKIEN_ACCESS=members.
 
 A group is answered for what all of its users may read: a member chat's members documents, another group's
 public ones only (nothing when the library is for members only), whoever asks.
@@ -12,6 +14,7 @@ public ones only (nothing when the library is for members only), whoever asks.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -33,12 +36,16 @@ CACHE_LIMIT = 10_000  # users remembered; the oldest answer is dropped first
 class Membership:
     """Used from the event loop only (no locks): each handler asks it before it reads the library."""
 
-    def __init__(self, config: BotConfig, granted: Iterable[int], clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, config: BotConfig, granted: Iterable[int], clock: Callable[[], float] = time.monotonic,
+                 is_granted: Callable[[int], bool] | None = None) -> None:
+        """`granted`: the users with a grant, kept here from now on. `is_granted`: instead, ask the state at each
+        check (run on a worker thread; the state is shared with other processes)."""
         self.admin_ids = config.admin_ids
         self.member_chats = config.member_chats
         self.cache_seconds = config.member_cache_seconds
         self.outsiders = NOTHING if config.members_only else PUBLIC_READ  # what someone who is not a member reads
         self._granted = set(granted)
+        self._is_granted = is_granted
         self._clock = clock
         self._answers: OrderedDict[int, tuple[bool, float]] = OrderedDict()  # user id -> (member, valid until)
 
@@ -65,7 +72,7 @@ class Membership:
 
     async def is_member(self, bot: Bot, user_id: int) -> bool:
         """Granted, or in a member chat as far as Telegram said within the last `cache_seconds`."""
-        if user_id in self._granted or user_id in self.admin_ids:
+        if user_id in self.admin_ids or await self._has_grant(user_id):
             return True
         if not self.member_chats:
             return False
@@ -80,6 +87,11 @@ class Membership:
             while len(self._answers) > CACHE_LIMIT:
                 self._answers.popitem(last=False)
         return member
+
+    async def _has_grant(self, user_id: int) -> bool:
+        if self._is_granted is None:
+            return user_id in self._granted
+        return await asyncio.to_thread(self._is_granted, user_id)
 
     async def _ask(self, bot: Bot, user_id: int) -> tuple[bool, bool]:
         """(member of some member chat, every chat answered): a network failure is not remembered as "no"."""

@@ -172,6 +172,10 @@ class PostgresBotState:
         """True if the user had a grant."""
         return self.connection.execute("DELETE FROM grants WHERE user_id = %s", (user_id,)).rowcount == 1
 
+    def is_granted(self, user_id: int) -> bool:
+        """Asked at each check by bot/membership.py, as another process may have granted or revoked since."""
+        return bool(self.connection.query("SELECT 1 FROM grants WHERE user_id = %s", (user_id,)))
+
     def grants(self) -> list[Grant]:
         """Oldest first."""
         rows = self.connection.query(

@@ -184,6 +184,10 @@ class BotState:
         with self._lock:
             return self._conn.execute("DELETE FROM grants WHERE user_id = ?", (user_id,)).rowcount == 1
 
+    def is_granted(self, user_id: int) -> bool:
+        with self._lock:
+            return self._conn.execute("SELECT 1 FROM grants WHERE user_id = ?", (user_id,)).fetchone() is not None
+
     def grants(self) -> list[Grant]:
         """Oldest first."""
         with self._lock:

@@ -13,7 +13,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from index.audience import LABELS, UnknownAudience, parse_audience
-from index.audit import ACTION_LABELS, AUDIENCE, REMOVED, AuditTrail, cli_actor, document_subject, record_outcomes
+from index.audit import ACTION_LABELS, AUDIENCE, REMOVED, cli_actor, document_subject, record_outcomes
+from index.audit_trails import open_audit_trail
 from index.documents import SearchResult
 from index.errors import VankienError
 from index.integrity import check
@@ -133,7 +134,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return _check(settings.data_dir)
     if args.command == "audit":
-        return _audit(settings.data_dir, args)
+        try:
+            return _audit(settings, args)
+        except VankienError as error:  # VANKIEN_DATABASE_URL without the postgres extra
+            print(f"lỗi: {error}", file=sys.stderr)
+            return 2
     try:
         embedder = settings.load_embedder()
         if args.command == "build":
@@ -142,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
                 library, report = build_library(settings.data_dir, embedder, args.paths, update, settings.max_file_bytes,
                                                 args.audience, settings.default_audience, settings.write_wait_seconds,
                                                 settings.database_url, settings.database_read_url)
-            with closing(AuditTrail(settings.data_dir)) as trail:
+            with closing(open_audit_trail(settings)) as trail:
                 record_outcomes(trail, cli_actor(), report.outcomes)
             return _report(report) or (0 if report.outcomes else 1)
         if args.command == "reindex":  # the point may be to leave the embedder the index was built with
@@ -161,20 +166,20 @@ def main(argv: list[str] | None = None) -> int:
             bar, update = _progress_bar()
             with bar, parse_options(settings.ocr, _page_progress), writer_waiting(_waiting_line):
                 report = library.add_files(args.paths, update, args.audience)
-            with closing(AuditTrail(settings.data_dir)) as trail:
+            with closing(open_audit_trail(settings)) as trail:
                 record_outcomes(trail, cli_actor(), report.outcomes)
             return _report(report)
         if args.command == "remove":
             with writer_waiting(_waiting_line):
                 document = library.remove(args.doc_id)
-            with closing(AuditTrail(settings.data_dir)) as trail:
+            with closing(open_audit_trail(settings)) as trail:
                 trail.record(cli_actor(), REMOVED, document_subject(document))
             print(f"Đã xoá [{document.id}] {document.title}")
             return 0
         if args.command == "audience":
             document = library.set_audience(args.doc_id, args.audience)
             detail = f"đối tượng: {LABELS[document.audience]}"
-            with closing(AuditTrail(settings.data_dir)) as trail:
+            with closing(open_audit_trail(settings)) as trail:
                 trail.record(cli_actor(), AUDIENCE, document_subject(document), detail)
             print(f"[{document.id}] {document.title} — {detail}")
             return 0
@@ -202,8 +207,8 @@ def _check(data_dir: Path) -> int:
     return 1 if problems else 0
 
 
-def _audit(data_dir: Path, args: argparse.Namespace) -> int:
-    with closing(AuditTrail(data_dir)) as trail:
+def _audit(settings: IndexSettings, args: argparse.Namespace) -> int:
+    with closing(open_audit_trail(settings)) as trail:
         entries = trail.entries(limit=args.limit)
     for entry in entries:
         if args.json:

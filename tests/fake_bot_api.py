@@ -457,6 +457,7 @@ class FakeBotApi:
 
     _api_setMyCommands = _api_deleteMyCommands = _api_sendChatAction = _api_close = _api_logOut = _trivially_true
     _api_setMyDescription = _api_setMyShortDescription = _trivially_true
+    _api_setWebhook = _trivially_true  # updates are then posted to the bot by the test (see tests/test_bot_postgres.py)
 
     def _api_sendMessage(self, p):
         chat_id = _chat_id(p)

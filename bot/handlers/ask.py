@@ -55,8 +55,8 @@ async def answer(update: Update, context: BotContext, question: str) -> None:
         await refuse_reader(update, context)
         return
     limiter = context.services.questions
-    if not limiter.allow(user.id):
-        await message.reply_text(format_rate_limited(limiter.retry_after(user.id)))
+    if not await asyncio.to_thread(limiter.allow, user.id):  # a round trip when the limits are in PostgreSQL
+        await message.reply_text(format_rate_limited(await asyncio.to_thread(limiter.retry_after, user.id)))
         return
     private = message.chat.type == ChatType.PRIVATE
     async with context.services.chat_lock(message.chat_id):  # answers in the order the chat asked

@@ -29,7 +29,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     if not audiences:
         await refuse_reader(update, context)
         return
-    if len(text) < MIN_QUERY or not context.services.inline.allow(query.from_user.id):
+    if len(text) < MIN_QUERY or not await asyncio.to_thread(context.services.inline.allow, query.from_user.id):
         await query.answer([], cache_time=5, is_personal=True, button=ASK_IN_PRIVATE)
         return
     result = await asyncio.to_thread(search, context.library, text, audiences)
