@@ -61,3 +61,7 @@ class ClassifiedDocument(VankienError):
 
 class WriterBusy(VankienError):
     """Another process kept the data directory's write lock longer than this one would wait (index/writer_lock.py)."""
+
+
+class ConcurrentWrite(VankienError):
+    """Another writer switched generations while this one built on the previous one (its lock was lost)."""

@@ -11,6 +11,10 @@ Several processes may open one data directory (the bot, `python -m index add`): 
 (index/writer_lock.py), and a write builds on the generation stored last, whoever wrote it. Readers mark the
 generation they read (index/holds.py), so the writer's garbage collection keeps it, and look for a newer
 one at most every REFRESH_SECONDS before a question.
+
+With a database URL (index/stores.py) the documents and passages are in PostgreSQL, and so are the segments
+and generations, published in the transaction that switches (index/postgres/shared_index.py): processes on
+any host share one library, each data directory caching the segments its processes read.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import numpy as np
 from index.audience import AUDIENCES, PUBLIC, UnknownAudience, may_read
 from index.documents import Document, Passage, SearchResult
 from index.embedders import Embedder
-from index.errors import DocumentNotFound, EmbedderMismatch, UnsupportedFile, VankienError
+from index.errors import ConcurrentWrite, DocumentNotFound, EmbedderMismatch, UnsupportedFile, VankienError
 from index.generation import Generation, collect_garbage, is_written, predates_segments, segment_names_of
 from index.holds import Holds, held_generations
 from index.isolation import parse_isolated
@@ -40,11 +44,11 @@ from index.segment_writer import Progress, SegmentWriter, save_segment
 from index.segments import SEGMENTS_DIR, Segment, next_merge
 from index.snapshot import Snapshot, snapshot_of
 from index.store import Store
-from index.writer_lock import DEFAULT_WAIT_SECONDS, WriterLock
+from index.stores import DB_NAME, open_storage
+from index.writer_lock import DEFAULT_WAIT_SECONDS
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "index.sqlite3"
 REFRESH_SECONDS = 0.5  # how often a question may look for a generation another process wrote (one SQLite read)
 REFRESH_AFTER_FAILURE_SECONDS = 30.0
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc", ".rtf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
@@ -95,17 +99,22 @@ class Library:
         max_file_bytes: int = MAX_BYTES,
         write_wait_seconds: float = DEFAULT_WAIT_SECONDS,
         default_audience: str = PUBLIC,
+        database_url: str | None = None,
+        database_read_url: str | None = None,
     ) -> None:
         """`write_wait_seconds`: how long a write waits for another process's to finish before WriterBusy.
-        `default_audience`: who reads a new document added without one (index/audience.py)."""
+        `default_audience`: who reads a new document added without one (index/audience.py).
+        `database_url`: keep the library in PostgreSQL (questions read from `database_read_url` if given)."""
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.segments_dir = self.data_dir / SEGMENTS_DIR
         self.embedder = embedder
         self.max_file_bytes = max_file_bytes
         self.default_audience = default_audience
-        self._store = Store(self.data_dir / DB_NAME)
-        self._write_lock = WriterLock(self.data_dir, write_wait_seconds)  # this object's threads, then other processes
+        storage = open_storage(self.data_dir, database_url, database_read_url, write_wait_seconds)
+        self._store = storage.store
+        self._write_lock = storage.write_lock  # this object's threads, then other processes (and hosts)
+        self._shared = storage.shared  # None: the data directory holds the index itself
         self._holds = Holds(self.data_dir)
         if check_embedder:
             self._check_embedder()
@@ -151,17 +160,24 @@ class Library:
         return snapshot_of(Generation(generation), [], self._dim())
 
     def _stored_generation(self) -> int:
+        if self._shared is not None:
+            return self._shared.stored_generation()
         return int(self._store.get_meta("generation") or 0)
 
     def _open_stored(self, opened: Sequence[Segment] = ()) -> Snapshot:
         """The stored generation, marked as read before it is opened and checked to be still the stored one
-        after the mark: a writer that switched meanwhile may have deleted it without seeing the mark."""
+        after the mark: a writer that switched meanwhile may have deleted it without seeing the mark. From a
+        database, its files are copied into the data directory first, unless a newer one replaced it meanwhile."""
         while True:
             number = self._stored_generation()
             self._holds.hold(number)
-            if self._stored_generation() == number:
+            if self._stored_generation() == number and self._cached(number):
                 return self._load_snapshot(number, opened)
             self._holds.release(number)
+
+    def _cached(self, generation: int) -> bool:
+        """Whether the data directory has the generation's files (copied from the database if need be)."""
+        return self._shared is None or generation == 0 or self._shared.fetch(generation)
 
     def _load_snapshot(self, generation: int, opened: Sequence[Segment] = ()) -> Snapshot:
         """Segments already `opened` (immutable, named once) are reused: a switch reads only the new ones."""
@@ -179,7 +195,15 @@ class Library:
     def _collect_garbage(self) -> None:
         """Generations older than the stored one that no live process reads, and the segments none of the kept
         ones name (merged away, or left by an interrupted write). Only while holding the write lock."""
-        stored = self._stored_generation()
+        if self._shared is None:
+            self._collect_local_garbage(self._stored_generation())
+            return
+        with self._shared.idle() as idle:  # no copy from the database under way here
+            stored = self._stored_generation()
+            if idle and self._shared.is_cached(stored):
+                self._collect_local_garbage(stored)
+
+    def _collect_local_garbage(self, stored: int) -> None:
         try:
             names = segment_names_of(self.data_dir, stored) if stored else ()
         except (OSError, ValueError, KeyError):
@@ -426,6 +450,7 @@ class Library:
                 deleted = np.union1d(snapshot.generation.deleted, np.asarray(removed_ids, dtype=np.int64))
                 segments, generation = self._settle(snapshot.generation.number + 1, segments, deleted, removed)
                 generation.write(self.data_dir)
+                self._publish(generation.number)
                 self._store.set_meta("next_passage_id", str(next_id))
                 self._record_embedder(self.embedder, generation.number)
             self._switch(snapshot_of(generation, segments, self.embedder.dim), self._live[1])
@@ -447,6 +472,15 @@ class Library:
         names = tuple(s.name for s in segments)
         return segments, Generation(number, names, np.asarray(deleted, dtype=np.int64)[np.isin(deleted, held)],
                                     {name: table for name, table in removed.items() if name in names})
+
+    def _publish(self, generation: int) -> None:
+        """Inside the switching transaction: check that gen-N follows the stored one, and with a database put its
+        files there and delete those of the generations it replaces."""
+        if self._stored_generation() != generation - 1:
+            raise ConcurrentWrite("Tiến trình khác vừa ghi vào chỉ mục trong lúc này; hãy thử lại.")
+        if self._shared is not None:
+            self._shared.publish(generation)
+            self._shared.forget_all_but(generation)
 
     def _record_embedder(self, embedder: Embedder, generation: int) -> None:
         self._store.set_meta("embedder", embedder.name)
@@ -470,6 +504,7 @@ class Library:
             segments, generation = self._settle(number, writer.segments, np.zeros(0, dtype=np.int64), {})
             generation.write(self.data_dir)
             with self._store.transaction():
+                self._publish(generation.number)
                 self._record_embedder(embedder, generation.number)
             self.embedder = embedder
             self._switch(snapshot_of(generation, segments, embedder.dim), embedder)
@@ -495,6 +530,8 @@ def build_library(
     audience: str | None = None,
     default_audience: str = PUBLIC,
     write_wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    database_url: str | None = None,
+    database_read_url: str | None = None,
 ) -> tuple[Library, AddReport]:
     """A fresh index from files, switched to in one transaction when complete: until then the old one answers,
     in this process and in others, and it stays if no file can be indexed. Its documents are read by
@@ -505,7 +542,8 @@ def build_library(
     for leftover in Path(data_dir).glob(DB_NAME + ".building*"):  # left by the builds that swapped databases
         leftover.unlink()
     library = Library(data_dir, embedder, check_embedder=False, max_file_bytes=max_file_bytes,
-                      write_wait_seconds=write_wait_seconds, default_audience=default_audience)
+                      write_wait_seconds=write_wait_seconds, default_audience=default_audience,
+                      database_url=database_url, database_read_url=database_read_url)
     return library, library.add_files(paths, progress, audience, replace_all=True)
 
 

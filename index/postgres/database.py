@@ -16,7 +16,6 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import psycopg
-from pgvector.psycopg import register_vector
 
 from index.errors import WriterBusy
 from index.postgres.migrations import MIGRATIONS
@@ -43,13 +42,21 @@ class Database:
         self.write_wait_seconds = write_wait_seconds
         self._writer = _connect(url, migrate=True)
         self._reader = _connect(self._read_url)
-        self._read_lock = threading.RLock()  # guards self._reader
+        self._primary = _connect(url) if read_url else None  # reads that must not lag: the stored generation
+        self._read_lock = threading.RLock()  # guards self._reader and self._primary
         self._write_lock = threading.RLock()  # guards self._writer: one transaction at a time in this process
         self._writing_thread: int | None = None
+
+    @property
+    def url(self) -> str:
+        """The primary's URL (it may carry a password: never log it)."""
+        return self._url
 
     def close(self) -> None:
         with self._read_lock, self._write_lock:
             self._reader.close()
+            if self._primary is not None:
+                self._primary.close()
             self._writer.close()
 
     @contextmanager
@@ -73,12 +80,17 @@ class Database:
                     self._writing_thread = None
 
     @contextmanager
-    def reading(self) -> Iterator[psycopg.Connection]:
-        """The connection this thread reads on: its own transaction's inside one, else the shared reader."""
+    def reading(self, primary: bool = False) -> Iterator[psycopg.Connection]:
+        """The connection this thread reads on: its own transaction's inside one, else the shared reader (the
+        primary's when `primary`, where a replica's lag matters)."""
         if self._in_transaction():
             yield self._writer
             return
         with self._read_lock:
+            if primary and self._primary is not None:
+                self._primary = _alive(self._primary, self._url)
+                yield self._primary
+                return
             self._reader = _alive(self._reader, self._read_url)
             yield self._reader
 
@@ -91,20 +103,21 @@ class Database:
         with self.transaction():
             yield self._writer
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        """All rows of one read; outside a transaction, retried once on a new connection if the old one broke
-        (a restarted server, a dropped network link, a replica that failed over)."""
+    def query(self, sql: str, params: Sequence[Any] = (), primary: bool = False) -> list[tuple]:
+        """All rows of one read (from the primary when `primary`); outside a transaction, retried once on a new
+        connection if the old one broke (a restarted server, a dropped network link, a replica that failed over)."""
         if self._in_transaction():
             return self._writer.execute(sql, params).fetchall()
         with self._read_lock:
+            conn: psycopg.Connection | None = None
             try:
-                with self.reading() as conn:
+                with self.reading(primary) as conn:
                     return conn.execute(sql, params).fetchall()
             except psycopg.OperationalError:
-                if not (self._reader.broken or self._reader.closed):
+                if conn is not None and not (conn.broken or conn.closed):
                     raise
                 log.warning("The connection to the library's database broke; reconnecting.")
-                with self.reading() as conn:
+                with self.reading(primary) as conn:
                     return conn.execute(sql, params).fetchall()
 
     def _begin(self) -> psycopg.Transaction:
@@ -137,12 +150,11 @@ class Database:
 
 
 def _connect(url: str, migrate: bool = False) -> psycopg.Connection:
-    """Autocommit (a transaction only where `transaction()` opens one), pgvector's types known."""
+    """Autocommit: a transaction only where `transaction()` opens one."""
     conn = psycopg.connect(url, autocommit=True)
     try:
         if migrate:
             apply_migrations(conn, MIGRATIONS)
-        register_vector(conn)
     except BaseException:
         conn.close()
         raise
