@@ -2,11 +2,18 @@
 
     python bench/capacity.py --data-dir /tmp/scale/n100000 --synthetic   # an index kept by bench/scale.py
     python bench/capacity.py                                             # the shipped corpus
+    python bench/capacity.py --backend postgres --processes 1 2 --passages 100000 --rates 10 20 30 40
+        # 1 then 2 bot processes on one PostgreSQL library (synthetic passages as bench/scale.py makes them)
 
 Open loop: for each offered rate, questions from distinct users (so the per-user limit is not what is
 measured) are queued at the fake Bot API at that pace for --seconds; the time from queueing to the
 answer's sendMessage is recorded. Note the bot's own AIORateLimiter keeps it under Telegram's ~30
 messages/s overall, and every private answer is two calls (typing action + message).
+
+With --backend postgres, each of --processes bot processes is a worker with its own fake Bot API (as webhook
+workers behind a load balancer each get their share of the updates), its own data directory (its cache of
+the index) and one shared database for the library and the bot's state; the offered rate is split evenly
+between them, started together, and their latencies are counted as one.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import argparse
 import asyncio
 import json
 import logging
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,13 +84,121 @@ async def run(config: BotConfig, library: Library, state: BotState, fake: FakeBo
         await offer(fake, questions, 2, 2, first_chat=1)  # warm-up
         for step, rate in enumerate(rates, start=1):
             latencies, elapsed = await offer(fake, questions, rate, seconds, first_chat=step * 1_000_000)
-            done = [x for x in latencies if x != float("inf")]
-            p95 = percentile(latencies, 0.95)
-            print(f"offered {rate:5.1f} q/s  answered {len(done)}/{len(latencies)}  throughput {len(done) / elapsed:5.1f} q/s  "
-                  f"p50 {percentile(latencies, 0.5):7.1f} ms  p95 {p95:7.1f} ms  {'ok' if p95 <= P95_LIMIT_MS else 'OVER 1 s'}",
-                  flush=True)
+            report(rate, latencies, elapsed)
         await application.updater.stop()
         await application.stop()
+
+
+def report(rate: float, latencies: list[float], elapsed: float) -> None:
+    done = [x for x in latencies if x != float("inf")]
+    p95 = percentile(latencies, 0.95)
+    print(f"offered {rate:5.1f} q/s  answered {len(done)}/{len(latencies)}  throughput {len(done) / elapsed:5.1f} q/s  "
+          f"p50 {percentile(latencies, 0.5):7.1f} ms  p95 {p95:7.1f} ms  {'ok' if p95 <= P95_LIMIT_MS else 'OVER 1 s'}",
+          flush=True)
+
+
+# ------------------------------------------------------------------------ several processes, one database
+def build_shared_library(url: str, data_dir: Path, passages: int | None) -> int:
+    """The shipped corpus, or `passages` synthetic ones (bench/scale.py's), in the database; returns the count."""
+    from index.library import build_library
+    from index.settings import SHIPPED_CORPUS
+
+    if passages:
+        from scale import PASSAGES_PER_DOCUMENT, PassageGenerator, SyntheticPassageEmbedder, real_embedder
+
+        library = Library(data_dir, SyntheticPassageEmbedder(real_embedder()), database_url=url)
+        generator, documents = PassageGenerator(), passages // PASSAGES_PER_DOCUMENT
+        for start in range(0, documents, 1000):
+            library.add_documents(generator.documents(min(1000, documents - start), start))
+    else:
+        library = build_library(data_dir, IndexSettings().load_embedder(), [SHIPPED_CORPUS], database_url=url)[0]
+    count = library.passage_count()
+    library.close()
+    return count
+
+
+def shared_database_capacity(args: argparse.Namespace) -> int:
+    import psycopg
+    from scale import database_server
+
+    from tests.postgres_server import with_database
+
+    root = Path(tempfile.mkdtemp(prefix="vankien-capacity-"))
+    with database_server("postgres", args.database_url) as server:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS vankien_capacity")
+            conn.execute("CREATE DATABASE vankien_capacity")
+        url = with_database(server, "vankien_capacity")
+        count = build_shared_library(url, root / "builder", args.passages)
+        print(f"library in PostgreSQL: {count} passages ({'synthetic' if args.passages else 'shipped corpus'})", flush=True)
+        for processes in args.processes:
+            print(f"--- {processes} bot process(es) on one database", flush=True)
+            for step, rate in enumerate(args.rates, start=1):
+                latencies, elapsed = run_workers(url, root, processes, rate, args.seconds, step, bool(args.passages))
+                report(rate, latencies, elapsed)
+    return 0
+
+
+def run_workers(url: str, root: Path, processes: int, rate: float, seconds: float, step: int, synthetic: bool) -> tuple[list[float], float]:
+    workers = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--worker", str(number), "--database-url", url, "--data-dir", str(root / f"worker-{number}"),
+             "--rates", str(rate / processes), "--seconds", str(seconds), "--step", str(step), *(["--synthetic"] if synthetic else [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        for number in range(processes)
+    ]
+    for worker in workers:
+        if worker.stdout.readline().strip() != "ready":
+            raise RuntimeError("a bot worker failed to start")
+    for worker in workers:  # together
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    latencies: list[float] = []
+    elapsed = 0.0
+    for worker in workers:
+        result = json.loads(worker.stdout.readline())
+        latencies += [float("inf") if x is None else x for x in result["latencies"]]
+        elapsed = max(elapsed, result["elapsed"])
+        worker.wait(60)
+    return latencies, elapsed
+
+
+def worker(args: argparse.Namespace, questions: list[str]) -> int:
+    """One bot process of several: warm up, say ready, wait for go, offer its share, print its latencies."""
+    from bot.storage import open_state
+
+    settings = IndexSettings(data_dir=args.data_dir, database_url=args.database_url)
+    if args.synthetic:
+        from scale import SyntheticPassageEmbedder, real_embedder
+
+        library = Library(settings.data_dir, SyntheticPassageEmbedder(real_embedder()), database_url=args.database_url)
+    else:
+        library = Library(settings.data_dir, settings.load_embedder(), database_url=args.database_url)
+    with FakeBotApi() as fake:
+        config = BotConfig(index=settings, token=TOKEN, api_root=fake.root)
+        state = open_state(config)
+        latencies, elapsed = asyncio.run(worker_run(config, library, state, fake, questions, args))
+        state.close()
+    print(json.dumps({"latencies": [None if x == float("inf") else x for x in latencies], "elapsed": elapsed}), flush=True)
+    library.close()
+    return 0
+
+
+async def worker_run(config: BotConfig, library: Library, state, fake: FakeBotApi, questions: list[str],
+                     args: argparse.Namespace) -> tuple[list[float], float]:
+    application = build_application(config, library, state)
+    async with application:
+        await application.start()
+        await application.updater.start_polling(timeout=10, poll_interval=0)
+        first_chat = 1 + args.worker * 100_000_000 + args.step * 1_000_000
+        await offer(fake, questions, 2, 2, first_chat=first_chat)  # warm-up
+        print("ready", flush=True)
+        await asyncio.to_thread(sys.stdin.readline)
+        result = await offer(fake, questions, args.rates[0], args.seconds, first_chat=first_chat + 100_000)
+        await application.updater.stop()
+        await application.stop()
+    return result
 
 
 def main() -> int:
@@ -91,11 +207,21 @@ def main() -> int:
     parser.add_argument("--synthetic", action="store_true", help="the index was built by bench/scale.py (synthetic passage vectors)")
     parser.add_argument("--rates", type=float, nargs="+", default=[2, 5, 10, 15, 20, 30])
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--backend", choices=["files", "postgres"], default="files")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2], help="with --backend postgres: bot processes")
+    parser.add_argument("--passages", type=int, help="with --backend postgres: this many synthetic passages, not the shipped corpus")
+    parser.add_argument("--database-url", help="with --backend postgres: the server (default: one from the pgserver wheel)")
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--step", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     rows = [json.loads(line) for line in (Path(__file__).parent / "data" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines()]
     questions = [row["q"] for row in rows]
+    if args.worker is not None:
+        return worker(args, questions)
+    if args.backend == "postgres":
+        return shared_database_capacity(args)
     with tempfile.TemporaryDirectory() as scratch:
         settings = IndexSettings.from_env(read_environment(), str(args.data_dir or Path(scratch) / "index"))
         if args.synthetic:

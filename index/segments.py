@@ -21,6 +21,8 @@ from index.restoration import SyllableTable
 from index.vectors import VectorSegment
 
 SEGMENTS_DIR = "segments"
+IDS_FILE = "ids.npy"
+VECTORS_FILE = "vectors.faiss"
 FLUSH_PASSAGES = 20_000  # a long write is cut into segments of this size: its memory stays flat
 MERGE_FACTOR = 6  # this many segments of one size tier are merged into one
 SMALLEST_TIER = 1_000  # passages: every segment below this is in tier 0
@@ -62,14 +64,14 @@ class Segment:
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / "ids.npy", self.ids)
-        self.vectors.save(folder / "vectors.faiss")
+        np.save(folder / IDS_FILE, self.ids)
+        self.vectors.save(folder / VECTORS_FILE)
         self.lexical.save(folder / "lexical")
         self.syllables.save(folder / "syllables")
 
     @classmethod
     def load(cls, folder: Path) -> "Segment":
-        return cls(folder.name, np.load(folder / "ids.npy"), VectorSegment.load(folder / "vectors.faiss"),
+        return cls(folder.name, np.load(folder / IDS_FILE), VectorSegment.load(folder / VECTORS_FILE),
                    LexicalSegment.load(folder / "lexical"), SyllableTable.load(folder / "syllables"))
 
     def holds(self, passage_id: int) -> bool:

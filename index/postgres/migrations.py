@@ -45,8 +45,10 @@ MIGRATIONS: list[tuple[str, str]] = [
     CREATE INDEX passages_doc ON passages (doc_id, paragraph, id);
     """),
     # The index's segments and generations (index/postgres/shared_index.py): every file of segments/<name>/ and
-    # gen-N/, in pieces; stored uncompressed (vectors and postings hardly compress, and a copy should cost no CPU).
-    ("index files", """
+    # gen-N/ in pieces, stored uncompressed (postings hardly compress, and a copy should cost no CPU), but for
+    # the segments' vectors, which are rows of pgvector's halfvec (float16, as the FAISS segments keep them),
+    # one per passage in segment order. The column has no fixed dimension: the embedder decides it.
+    ("index files and segment vectors", """
     CREATE TABLE index_files (
         folder text NOT NULL,  -- 'segments/seg-…' or 'gen-N'
         path text NOT NULL,  -- the file's path inside its folder, '/'-separated
@@ -55,5 +57,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         PRIMARY KEY (folder, path, chunk)
     );
     ALTER TABLE index_files ALTER COLUMN bytes SET STORAGE EXTERNAL;
+    CREATE EXTENSION IF NOT EXISTS vector;
+    CREATE TABLE segment_vectors (
+        segment text NOT NULL,  -- the segment's name
+        position integer NOT NULL,  -- its row: the passage ids[position] of the segment's ids.npy
+        passage_id bigint NOT NULL,
+        embedding halfvec NOT NULL,
+        PRIMARY KEY (segment, position)
+    );
     """),
 ]

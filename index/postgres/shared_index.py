@@ -1,7 +1,9 @@
 """A library's segments and generations kept in PostgreSQL, so that every host serves the same index.
 
 The files of `segments/<name>/` and `gen-N/` (index/segments.py, index/generation.py) are stored in the table
-`index_files`, cut into chunks, and published in the write transaction that makes gen-N the stored generation:
+`index_files`, cut into chunks, but for a segment's vectors, which are rows of pgvector's halfvec in
+`segment_vectors` (the FAISS file is rebuilt from them on each host, bit for bit the same for an exhaustive
+segment), and published in the write transaction that makes gen-N the stored generation:
 a generation is in the database exactly when the documents and passages it indexes are. Each host's data
 directory is a cache of them: a process about to read gen-N copies what it lacks from the database, then opens
 the files as in the file backend, so search, fusion and scoring are the same code and the same speed.
@@ -23,12 +25,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import psycopg
+from pgvector import HalfVector
+from pgvector.psycopg import register_vector
 
 from index.atomic import fsync_path
 from index.generation import MANIFEST, generation_folder, segment_names_of
 from index.postgres.database import Database
-from index.segments import SEGMENTS_DIR
+from index.segments import IDS_FILE, SEGMENTS_DIR, VECTORS_FILE
+from index.vectors import VectorSegment
 
 CHUNK_BYTES = 32 * 1024 * 1024  # a file is stored in pieces of this size: bytea holds at most 1 GB, and
 # neither side ever holds more than one piece of a file in memory
@@ -49,29 +55,47 @@ class SharedIndex:
         and commits. Inside the write transaction."""
         names = segment_names_of(self.data_dir, generation)
         stored = set(self._stored_folders())
-        for folder in [*(f"{SEGMENTS_DIR}/{name}" for name in names), generation_folder(Path(), generation).name]:
-            if folder not in stored:
-                self._upload(folder)
+        for name in names:
+            if f"{SEGMENTS_DIR}/{name}" not in stored:
+                self._upload(f"{SEGMENTS_DIR}/{name}")
+                self._upload_vectors(name)
+        self._upload(generation_folder(Path(), generation).name)
 
     def forget_all_but(self, generation: int) -> None:
         """Delete every stored generation but gen-N and every segment it does not name. Inside the transaction
         that records N as stored: copies in progress keep seeing them (REPEATABLE READ)."""
         keep = {generation_folder(Path(), generation).name,
                 *(f"{SEGMENTS_DIR}/{name}" for name in segment_names_of(self.data_dir, generation))}
+        segments = [folder.removeprefix(f"{SEGMENTS_DIR}/") for folder in keep if folder.startswith(SEGMENTS_DIR)]
         with self.database.writing() as conn:
             conn.execute("DELETE FROM index_files WHERE NOT (folder = ANY(%s))", (sorted(keep),))
+            conn.execute("DELETE FROM segment_vectors WHERE NOT (segment = ANY(%s))", (sorted(segments),))
 
     def _stored_folders(self) -> list[str]:
         return [row[0] for row in self.database.query("SELECT DISTINCT folder FROM index_files")]
 
     def _upload(self, folder: str) -> None:
+        """Every file of the folder but a segment's vectors."""
         root = self.data_dir / folder
         with self.database.writing() as conn, conn.cursor() as cursor:
-            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != VECTORS_FILE):
                 relative = path.relative_to(root).as_posix()
                 for number, piece in enumerate(_pieces(path)):
                     cursor.execute("INSERT INTO index_files (folder, path, chunk, bytes) VALUES (%s, %s, %s, %s)",
                                    (folder, relative, number, piece))
+
+    def _upload_vectors(self, name: str) -> None:
+        folder = self.data_dir / SEGMENTS_DIR / name
+        ids = np.load(folder / IDS_FILE)
+        vectors = VectorSegment.load(folder / VECTORS_FILE).vectors_of(ids).astype(np.float16)
+        with self.database.writing() as conn:
+            register_vector(conn)
+            with conn.cursor() as cursor, cursor.copy(
+                "COPY segment_vectors (segment, position, passage_id, embedding) FROM STDIN WITH (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(["text", "int4", "int8", "halfvec"])
+                for position, (passage_id, vector) in enumerate(zip(ids.tolist(), vectors)):
+                    copy.write_row((name, position, passage_id, HalfVector(vector)))
 
     # ---------------------------------------------------------------- reading
     def stored_generation(self) -> int:
@@ -91,7 +115,7 @@ class SharedIndex:
             if not self._copy(conn, gen_folder):
                 return False
             for name in segment_names_of(self.data_dir, generation):
-                if not (self.data_dir / SEGMENTS_DIR / name).is_dir() and not self._copy(conn, f"{SEGMENTS_DIR}/{name}"):
+                if not (self.data_dir / SEGMENTS_DIR / name).is_dir() and not self._copy(conn, f"{SEGMENTS_DIR}/{name}", name):
                     raise FileNotFoundError(f"gen-{generation} names segment {name}, which the database does not hold")
         return True
 
@@ -133,13 +157,15 @@ class SharedIndex:
         """A connection of its own to the primary, in one REPEATABLE READ read-only transaction: a long copy
         neither holds up questions nor sees a writer's deletions."""
         with psycopg.connect(self.database.url) as conn:
+            register_vector(conn)
             conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             conn.read_only = True
             with conn.transaction():
                 yield conn
 
-    def _copy(self, conn: psycopg.Connection, folder: str) -> bool:
+    def _copy(self, conn: psycopg.Connection, folder: str, segment: str | None = None) -> bool:
         """Copy one stored folder into the data directory, whole or not at all; False if it is not stored.
+        A `segment`'s FAISS file is built from its vectors' rows.
 
         Assembled under incoming/ and renamed into place, so no other process's garbage collection (which
         deletes unnamed folders under segments/) meets it half-written."""
@@ -149,6 +175,8 @@ class SharedIndex:
             written = self._write_rows(conn, folder, staging)
             if not written:
                 return False
+            if segment is not None:
+                written.append(self._write_vectors(conn, segment, staging))
             for path in written:
                 fsync_path(path)
             target = self.data_dir / folder
@@ -181,6 +209,24 @@ class SharedIndex:
             if handle is not None:
                 handle.close()
         return written
+
+
+    def _write_vectors(self, conn: psycopg.Connection, segment: str, staging: Path) -> Path:
+        ids = np.load(staging / IDS_FILE)
+        (dim,) = conn.execute("SELECT value::integer FROM meta WHERE key = 'dim'").fetchone()
+        vectors = np.zeros((0, dim), dtype=np.float32)
+        with conn.cursor(name=f"vectors_{secrets.token_hex(4)}") as cursor:
+            cursor.itersize = 2000
+            cursor.execute("SELECT position, passage_id, embedding FROM segment_vectors WHERE segment = %s ORDER BY position",
+                           (segment,))
+            rows = [(position, passage_id, embedding.to_numpy()) for position, passage_id, embedding in cursor]
+        if [r[0] for r in rows] != list(range(len(ids))) or [r[1] for r in rows] != ids.tolist():
+            raise ValueError(f"the vectors of segment {segment} in the database do not match its passage ids")
+        if rows:
+            vectors = np.vstack([r[2] for r in rows]).astype(np.float32)
+        path = staging / VECTORS_FILE
+        VectorSegment.build(ids, vectors).save(path)
+        return path
 
 
 def _pieces(path: Path) -> Iterable[bytes]:
