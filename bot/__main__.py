@@ -11,29 +11,47 @@ from bot.app import run
 from bot.config import BotConfig, ConfigError
 from bot.console import run_console
 from bot.logs import configure_logging
-from bot.state import DB_NAME as STATE_DB_NAME
-from bot.state import BotState
+from bot.storage import open_state
 from index.errors import VankienError
-from index.library import DB_NAME, Library, build_library, index_summary
+from index.library import DB_NAME, AddReport, Library, build_library, index_summary
 from index.settings import SHIPPED_CORPUS, IndexSettings, read_environment
 
 log = logging.getLogger("bot")
 
 
 def open_library(settings: IndexSettings) -> Library:
-    """The library in the data dir; on the very first start (no index there yet) the shipped corpus is indexed."""
+    """The library in the data dir, or in PostgreSQL when VANKIEN_DATABASE_URL is set; on the very first start (no
+    index file in the data dir; in PostgreSQL, no document yet) the shipped corpus is indexed."""
     embedder = settings.load_embedder()
+    options = dict(max_file_bytes=settings.max_file_bytes, write_wait_seconds=settings.write_wait_seconds,
+                   default_audience=settings.default_audience)
+    if settings.database_url:
+        library = Library(settings.data_dir, embedder, database_url=settings.database_url,
+                          database_read_url=settings.database_read_url, **options)
+        if library.documents():
+            return library
+        # Added, not built: processes starting together on an empty database take turns on the writer lock,
+        # and those that come second find the corpus there already (unchanged), rather than build it again.
+        log.info("Cơ sở dữ liệu chưa có văn bản nào: đang lập chỉ mục kho văn bản mẫu %s", SHIPPED_CORPUS)
+        _log_indexed(library, library.add_files([SHIPPED_CORPUS]))
+        return library
     if (settings.data_dir / DB_NAME).exists():
-        return Library(settings.data_dir, embedder, max_file_bytes=settings.max_file_bytes,
-                       write_wait_seconds=settings.write_wait_seconds, default_audience=settings.default_audience)
+        return Library(settings.data_dir, embedder, **options)
     log.info("Chưa có chỉ mục ở %s: đang lập chỉ mục kho văn bản mẫu %s", settings.data_dir, SHIPPED_CORPUS)
-    library, report = build_library(settings.data_dir, embedder, [SHIPPED_CORPUS], max_file_bytes=settings.max_file_bytes,
-                                    write_wait_seconds=settings.write_wait_seconds, default_audience=settings.default_audience)
+    library, report = build_library(settings.data_dir, embedder, [SHIPPED_CORPUS], **options)
+    _log_indexed(library, report)
+    return library
+
+
+def _log_indexed(library: Library, report: AddReport) -> None:
     for name, error in report.errors:
         log.warning("Bỏ qua %s: %s", name, error)
     summary = index_summary(library)
+    if report.outcomes and all(outcome.status == "unchanged" for outcome in report.outcomes):
+        log.info("Một tiến trình khác đã lập chỉ mục kho văn bản mẫu: %d văn bản, %d đoạn",
+                 summary["documents"], summary["passages"])
+        return
     log.info("Đã lập chỉ mục %d văn bản, %d đoạn", summary["documents"], summary["passages"])
-    return library
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.console:
             return run_console(library, config, sys.stdin, sys.stdout)
-        state = BotState(config.index.data_dir / STATE_DB_NAME)
+        try:
+            state = open_state(config)
+        except VankienError as error:  # VANKIEN_DATABASE_URL without the postgres extra
+            print(f"lỗi: {error}", file=sys.stderr)
+            return 2
         try:
             run(config, library, state)
         finally:
