@@ -8,6 +8,7 @@ and the division by its path, whole.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.documents import ATTACHMENT_KINDS, ILLEGIBLE_NUMBER, Division, Document, Passage
@@ -58,9 +59,31 @@ def raw_code(code: str) -> str:
     return re.sub(r"\s+", "", fold(code)).replace("–", "-")
 
 
-def named_documents(mention: DocumentMention, documents: list[Document]) -> list[Document]:
+@dataclass(frozen=True)
+class Naming:
+    """What a question may name a document by, folded once per catalogue: folding every title and number for
+    every question cost ~190 ms at 5,000 documents."""
+
+    document: Document
+    keys: frozenset[str]  # code_keys of its number and of every number it carries
+    title: str  # title, subject and type, folded
+    doc_type: str  # folded
+    issuer: str  # folded
+
+
+def namings(documents: Sequence[Document]) -> list[Naming]:
+    return [
+        Naming(document,
+               frozenset(code_keys(document.code) | {key for code in document.codes for key in code_keys(code)}),
+               fold(" ".join(filter(None, [document.title, document.subject, document.doc_type]))),
+               fold(document.doc_type or ""), fold(document.issuer or ""))
+        for document in documents
+    ]
+
+
+def named_documents(mention: DocumentMention, names: Sequence[Naming]) -> list[Document]:
     """The library's documents the mention names, best first; [] when none (the document is missing)."""
-    scored = [(score, document) for document in documents if (score := _mention_score(mention, document)) > 0]
+    scored = [(score, naming.document) for naming in names if (score := _mention_score(mention, naming)) > 0]
     if not scored:
         return []
     best = max(score for score, _ in scored)
@@ -75,8 +98,8 @@ def related_to(mention: DocumentMention, document: Document) -> bool:
     return bool(wanted & cited)
 
 
-def _mention_score(mention: DocumentMention, document: Document) -> float:
-    keys = code_keys(document.code) | {key for code in document.codes for key in code_keys(code)}
+def _mention_score(mention: DocumentMention, naming: Naming) -> float:
+    document, keys = naming.document, naming.keys
     wanted = [*mention.codes, *text_code_refs(mention.code or "")]
     as_written = bool(mention.code and "/" in mention.code and raw_code(mention.code) in keys)  # "42/2024/QH15"
     illegible = not as_written and _illegible_number_fits(mention, document)  # a partial match, by the legible rest
@@ -88,14 +111,14 @@ def _mention_score(mention: DocumentMention, document: Document) -> float:
         score += 2.0
     elif wanted:
         full = any(ref.keys()[0] in keys for ref in wanted)
-        partial = any(ref.keys()[-1] in keys for ref in wanted) or any(_number_only(ref, document) for ref in wanted)
+        partial = any(ref.keys()[-1] in keys for ref in wanted) or any(_number_only(ref, naming) for ref in wanted)
         if not (full or partial):
             return 0.0
         score += 3.0 if full else 2.0
-    title = fold(" ".join(filter(None, [document.title, document.subject, document.doc_type])))
-    if mention.doc_type and document.doc_type and fold(mention.doc_type) == fold(document.doc_type):
+    title = naming.title
+    if mention.doc_type and naming.doc_type and fold(mention.doc_type) == naming.doc_type:
         score += 0.5
-    if mention.issuer and document.issuer and mention.issuer in fold(document.issuer):
+    if mention.issuer and naming.issuer and mention.issuer in naming.issuer:
         score += 1.0
     if mention.name_words:
         words = mention.name_words.split()
@@ -111,11 +134,12 @@ def _mention_score(mention: DocumentMention, document: Document) -> float:
     return score
 
 
-def _number_only(ref: CodeRef, document: Document) -> bool:
+def _number_only(ref: CodeRef, naming: Naming) -> bool:
     """'quy dinh 294' names '294-QĐ/TW': same number, and the type's initials agree with the document's type."""
-    if document.code is None or not re.match(rf"^0*{ref.number}\D", document.code):
+    code = naming.document.code
+    if code is None or not re.match(rf"^0*{ref.number}\D", code):
         return False
-    initials = "".join(word[0] for word in fold(document.doc_type or "").split()).upper()
+    initials = "".join(word[0] for word in naming.doc_type.split()).upper()
     return bool(initials) and ref.kind == initials
 
 

@@ -15,7 +15,7 @@ from index.coverage import coverage, question_terms
 from index.documents import Document, Passage, SearchHit, SearchResult
 from index.embedders import Embedder
 from index.lexical import LexicalIndex
-from index.lookup import DocumentStatus, division_passages, named_documents, related_to, statuses, top_divisions
+from index.lookup import DocumentStatus, Naming, division_passages, named_documents, namings, related_to, statuses, top_divisions
 from index.passage_text import context_text
 from index.question_scope import QuestionScope, ScopeFit, document_provinces, document_years, question_scope, scope_fit
 from index.question_words import best_sentence, content_words, matched_spans, question_phrases
@@ -172,7 +172,7 @@ class Searcher:
         catalogue, status_of = known.documents, known.status_of
         asked = restored if unaccented else text  # the question as its words are read: accents restored if typed without
         references = question_references(asked)
-        named = named_documents(references.document, catalogue) if references.document else []
+        named = named_documents(references.document, known.namings) if references.document else []
         named_ids = {d.id for d in named}
         scope = question_scope(asked)
         fit = {doc_id: known.fit(scope, doc_id) for doc_id in {passages[i].doc_id for i in ids}}
@@ -323,6 +323,11 @@ class _Catalogue:
     @cached_property
     def provinces(self) -> frozenset[str]:
         return frozenset(p for provinces, _, _ in self.scopes.values() for p in provinces)
+
+    @cached_property
+    def namings(self) -> list[Naming]:
+        """Folded once, at the first question that names a document."""
+        return namings(self.documents)
 
     def fit(self, scope: QuestionScope, doc_id: int | None) -> ScopeFit:
         provinces, years, issued = self.scopes.get(doc_id, (frozenset(), frozenset(), frozenset()))

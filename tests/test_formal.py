@@ -575,10 +575,10 @@ def test_a_handwritten_number_keeps_the_legible_rest_of_the_code():
     assert document.code == "…/HC-CNHC" and not document.unnumbered
     assert document.title.startswith("Công văn số …/HC-CNHC của Cục Hóa chất, Bộ Công Thương")
 
-    from index.lookup import named_documents
+    from index.lookup import named_documents, namings
     from index.references import question_references
 
     asked = question_references("Công văn 813/HC-CNHC của Cục Hóa chất về việc gì?").document
     other = question_references("Công văn 813/SCT-KT của Cục Hóa chất về việc gì?").document
-    assert named_documents(asked, [document]) == [document]
-    assert named_documents(other, [document]) == []
+    assert named_documents(asked, namings([document])) == [document]
+    assert named_documents(other, namings([document])) == []
