@@ -21,18 +21,18 @@ log = logging.getLogger("bot")
 
 def open_library(settings: IndexSettings) -> Library:
     """The library in the data dir, or in PostgreSQL when VANKIEN_DATABASE_URL is set; on the very first start (no
-    index file in the data dir; in PostgreSQL, no document yet) the shipped corpus is indexed."""
+    index file in the data dir; in PostgreSQL, no generation ever written) the shipped corpus is indexed."""
     embedder = settings.load_embedder()
     options = dict(max_file_bytes=settings.max_file_bytes, write_wait_seconds=settings.write_wait_seconds,
                    default_audience=settings.default_audience)
     if settings.database_url:
         library = Library(settings.data_dir, embedder, database_url=settings.database_url,
                           database_read_url=settings.database_read_url, **options)
-        if library.documents():
+        if library.generation > 0:  # written before, if only to remove every document: an admin's choice to keep
             return library
         # Added, not built: processes starting together on an empty database take turns on the writer lock,
         # and those that come second find the corpus there already (unchanged), rather than build it again.
-        log.info("Cơ sở dữ liệu chưa có văn bản nào: đang lập chỉ mục kho văn bản mẫu %s", SHIPPED_CORPUS)
+        log.info("Cơ sở dữ liệu chưa có chỉ mục: đang lập chỉ mục kho văn bản mẫu %s", SHIPPED_CORPUS)
         _log_indexed(library, library.add_files([SHIPPED_CORPUS]))
         return library
     if (settings.data_dir / DB_NAME).exists():

@@ -248,3 +248,22 @@ def test_a_process_sends_what_another_queued_without_being_told(fake, bot_librar
         assert notice.ok and notice.params["chat_id"] == -1009 and notice.result["text"] == "Họp chi bộ định kỳ tháng 7"
 
     asyncio.run(scenario())
+
+
+def test_the_first_start_on_an_empty_database_indexes_the_sample_once_and_an_emptied_library_stays_empty(
+        postgres_url, tmp_path):
+    from bot.__main__ import open_library
+    from index.settings import IndexSettings
+
+    settings = IndexSettings(data_dir=tmp_path / "host-a", database_url=postgres_url)
+    first = open_library(settings)
+    assert first.documents() and first.generation == 1
+    second = open_library(replace(settings, data_dir=tmp_path / "host-b"))  # another host: found, not added again
+    assert second.generation == 1 and [d.id for d in second.documents()] == [d.id for d in first.documents()]
+    for document in first.documents():
+        first.remove(document.id)
+    first.close()
+    second.close()
+    restarted = open_library(replace(settings, data_dir=tmp_path / "host-c"))
+    assert restarted.documents() == [] and restarted.generation > 1  # the admins' removal holds after a restart
+    restarted.close()
