@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -128,12 +129,35 @@ def shared_database_capacity(args: argparse.Namespace) -> int:
         for processes in args.processes:
             print(f"--- {processes} bot process(es) on one database", flush=True)
             for step, rate in enumerate(args.rates, start=1):
-                latencies, elapsed = run_workers(url, root, processes, rate, args.seconds, step, bool(args.passages))
+                busy_before = machine_busy()
+                latencies, elapsed, cpu_ms = run_workers(url, root, processes, rate, args.seconds, step, bool(args.passages))
+                busy = machine_busy() - busy_before
                 report(rate, latencies, elapsed)
+                answered = sum(x != float("inf") for x in latencies)
+                print(f"    bot processes' CPU {cpu_ms / max(1, answered):5.1f} ms a question; the machine's cores busy "
+                      f"{busy.busy / busy.total:.0%} over the step (workers' start included)", flush=True)
     return 0
 
 
-def run_workers(url: str, root: Path, processes: int, rate: float, seconds: float, step: int, synthetic: bool) -> tuple[list[float], float]:
+@dataclass(frozen=True)
+class CpuTimes:
+    busy: int
+    total: int
+
+    def __sub__(self, other: "CpuTimes") -> "CpuTimes":
+        return CpuTimes(self.busy - other.busy, self.total - other.total)
+
+
+def machine_busy() -> CpuTimes:
+    """All cores' busy and total jiffies so far (/proc/stat): the bot, its fake API, PostgreSQL, everything."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return CpuTimes(sum(values) - idle, sum(values))
+
+
+def run_workers(url: str, root: Path, processes: int, rate: float, seconds: float, step: int,
+                synthetic: bool) -> tuple[list[float], float, float]:
+    """Latencies (ms), elapsed seconds and the workers' CPU milliseconds while offering."""
     workers = [
         subprocess.Popen(
             [sys.executable, __file__, "--worker", str(number), "--database-url", url, "--data-dir", str(root / f"worker-{number}"),
@@ -149,13 +173,14 @@ def run_workers(url: str, root: Path, processes: int, rate: float, seconds: floa
         worker.stdin.write("go\n")
         worker.stdin.flush()
     latencies: list[float] = []
-    elapsed = 0.0
+    elapsed = cpu_ms = 0.0
     for worker in workers:
         result = json.loads(worker.stdout.readline())
         latencies += [float("inf") if x is None else x for x in result["latencies"]]
         elapsed = max(elapsed, result["elapsed"])
+        cpu_ms += result["cpu_ms"]
         worker.wait(60)
-    return latencies, elapsed
+    return latencies, elapsed, cpu_ms
 
 
 def worker(args: argparse.Namespace, questions: list[str]) -> int:
@@ -172,15 +197,16 @@ def worker(args: argparse.Namespace, questions: list[str]) -> int:
     with FakeBotApi() as fake:
         config = BotConfig(index=settings, token=TOKEN, api_root=fake.root)
         state = open_state(config)
-        latencies, elapsed = asyncio.run(worker_run(config, library, state, fake, questions, args))
+        latencies, elapsed, cpu_ms = asyncio.run(worker_run(config, library, state, fake, questions, args))
         state.close()
-    print(json.dumps({"latencies": [None if x == float("inf") else x for x in latencies], "elapsed": elapsed}), flush=True)
+    print(json.dumps({"latencies": [None if x == float("inf") else x for x in latencies], "elapsed": elapsed,
+                      "cpu_ms": cpu_ms}), flush=True)
     library.close()
     return 0
 
 
 async def worker_run(config: BotConfig, library: Library, state, fake: FakeBotApi, questions: list[str],
-                     args: argparse.Namespace) -> tuple[list[float], float]:
+                     args: argparse.Namespace) -> tuple[list[float], float, float]:
     application = build_application(config, library, state)
     async with application:
         await application.start()
@@ -189,10 +215,12 @@ async def worker_run(config: BotConfig, library: Library, state, fake: FakeBotAp
         await offer(fake, questions, 2, 2, first_chat=first_chat)  # warm-up
         print("ready", flush=True)
         await asyncio.to_thread(sys.stdin.readline)
-        result = await offer(fake, questions, args.rates[0], args.seconds, first_chat=first_chat + 100_000)
+        cpu_before = time.process_time()
+        latencies, elapsed = await offer(fake, questions, args.rates[0], args.seconds, first_chat=first_chat + 100_000)
+        cpu_ms = (time.process_time() - cpu_before) * 1000  # this process: the bot and its fake Bot API's threads
         await application.updater.stop()
         await application.stop()
-    return result
+    return latencies, elapsed, cpu_ms
 
 
 def main() -> int:

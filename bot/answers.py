@@ -46,7 +46,7 @@ def page_of(library: Library, result: SearchResult, offset: int = 0, per_page: i
             audiences: frozenset[str] | None = None) -> Page:
     """Hits offset..offset+per_page, or the plain "no answer" with the nearest titles when abstaining."""
     if not result.answered:
-        return Page(format_no_answer(result.query, closest_titles(library.documents(audiences), result)))
+        return Page(format_no_answer(result.query, closest_titles(library.catalogue(audiences)[0], result)))
     shown = result.hits[offset : offset + per_page]
     more = offset + per_page if offset + per_page < len(result.hits) else None
     html = format_answer(result, start=offset, limit=per_page)
@@ -61,7 +61,7 @@ def page_of(library: Library, result: SearchResult, offset: int = 0, per_page: i
 def compact_page(library: Library, result: SearchResult, audiences: frozenset[str] | None = None) -> Page:
     """For groups: the best passage only, short; the full answer is a private-chat button away."""
     if not result.answered:
-        return Page(format_no_answer(result.query, closest_titles(library.documents(audiences), result)))
+        return Page(format_no_answer(result.query, closest_titles(library.catalogue(audiences)[0], result)))
     return Page(format_compact_answer(result), (result.hits[0].passage.id,))
 
 

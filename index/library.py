@@ -328,10 +328,12 @@ class Library:
     def segment_count(self) -> int:
         return len(self._snapshot.segments)
 
-    def catalogue(self) -> tuple[list[Document], dict]:
-        """Every document, and for those another document replaces or amends, by whom (index.lookup.DocumentStatus)."""
+    def catalogue(self, audiences: frozenset[str] | None = None) -> tuple[list[Document], dict]:
+        """Every document (that `audiences` may read; newest first), and for those another document replaces or
+        amends, by whom (index.lookup.DocumentStatus). Cached per generation: reading it costs nothing, where
+        documents() reads the store (5,000 rows: ~25 ms from PostgreSQL)."""
         self._refresh_if_due()
-        return self._searcher.catalogue(self.generation)
+        return self._searcher.catalogue(self.generation, audiences)
 
     def search(self, query: str, top_k: int = 3, offset: int = 0, audiences: frozenset[str] | None = None) -> SearchResult:
         """`audiences`: those the asker may read; passages of other documents never take a place (index/search.py)."""

@@ -110,9 +110,10 @@ class Searcher:
         self._query_embedding.shutdown()
         self._segment_scoring.shutdown()
 
-    def catalogue(self, generation: int) -> tuple[list[Document], dict[int, DocumentStatus]]:
-        """Every document and what replaces or amends it, read once per generation (every write makes one)."""
-        cached = self._catalogue_of(generation)
+    def catalogue(self, generation: int, audiences: frozenset[str] | None = None) -> tuple[list[Document], dict[int, DocumentStatus]]:
+        """Every document (that `audiences` may read) and what replaces or amends it, read once per generation
+        (every write makes one) and audience change."""
+        cached = self._catalogue_of(generation, audiences)
         return cached.documents, cached.status_of
 
     def _catalogue_of(self, generation: int, audiences: frozenset[str] | None = None) -> "_Catalogue":
