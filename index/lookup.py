@@ -81,9 +81,35 @@ def namings(documents: Sequence[Document]) -> list[Naming]:
     ]
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What the mention asks for, worked out once rather than for every document of the catalogue."""
+
+    mention: DocumentMention
+    refs: tuple[CodeRef, ...]
+    full_keys: frozenset[str]  # each number's most specific key ("294-QD-TW")
+    partial_keys: frozenset[str]  # and its least ("294-QD")
+    number_patterns: tuple[tuple[CodeRef, re.Pattern[str]], ...]  # "294" at the start of a document's number
+    as_written: str | None  # a number with "/" as typed, folded ("42/2024/qh15")
+    doc_type: str | None  # folded
+    name_patterns: tuple[re.Pattern[str], ...]  # the title words, whole
+
+    @classmethod
+    def of(cls, mention: DocumentMention) -> "_Asked":
+        refs = (*mention.codes, *text_code_refs(mention.code or ""))
+        return cls(
+            mention, refs, frozenset(ref.keys()[0] for ref in refs), frozenset(ref.keys()[-1] for ref in refs),
+            tuple((ref, re.compile(rf"^0*{ref.number}\D")) for ref in refs),
+            raw_code(mention.code) if mention.code and "/" in mention.code else None,
+            fold(mention.doc_type) if mention.doc_type else None,
+            tuple(re.compile(rf"\b{re.escape(w)}\b") for w in (mention.name_words or "").split()),
+        )
+
+
 def named_documents(mention: DocumentMention, names: Sequence[Naming]) -> list[Document]:
     """The library's documents the mention names, best first; [] when none (the document is missing)."""
-    scored = [(score, naming.document) for naming in names if (score := _mention_score(mention, naming)) > 0]
+    asked = _Asked.of(mention)
+    scored = [(score, naming.document) for naming in names if (score := _mention_score(asked, naming)) > 0]
     if not scored:
         return []
     best = max(score for score, _ in scored)
@@ -98,32 +124,29 @@ def related_to(mention: DocumentMention, document: Document) -> bool:
     return bool(wanted & cited)
 
 
-def _mention_score(mention: DocumentMention, naming: Naming) -> float:
-    document, keys = naming.document, naming.keys
-    wanted = [*mention.codes, *text_code_refs(mention.code or "")]
-    as_written = bool(mention.code and "/" in mention.code and raw_code(mention.code) in keys)  # "42/2024/QH15"
+def _mention_score(asked: _Asked, naming: Naming) -> float:
+    mention, document, keys = asked.mention, naming.document, naming.keys
+    as_written = asked.as_written is not None and asked.as_written in keys  # "42/2024/QH15"
     illegible = not as_written and _illegible_number_fits(mention, document)  # a partial match, by the legible rest
-    numbered = bool(wanted) or as_written
+    numbered = bool(asked.refs) or as_written
     score = 0.0
     if as_written:
         score += 3.0
     elif illegible:
         score += 2.0
-    elif wanted:
-        full = any(ref.keys()[0] in keys for ref in wanted)
-        partial = any(ref.keys()[-1] in keys for ref in wanted) or any(_number_only(ref, naming) for ref in wanted)
+    elif asked.refs:
+        full = not asked.full_keys.isdisjoint(keys)
+        partial = (not asked.partial_keys.isdisjoint(keys)
+                   or any(_number_only(ref, pattern, naming) for ref, pattern in asked.number_patterns))
         if not (full or partial):
             return 0.0
         score += 3.0 if full else 2.0
-    title = naming.title
-    if mention.doc_type and naming.doc_type and fold(mention.doc_type) == naming.doc_type:
+    if asked.doc_type and naming.doc_type and asked.doc_type == naming.doc_type:
         score += 0.5
     if mention.issuer and naming.issuer and mention.issuer in naming.issuer:
         score += 1.0
     if mention.name_words:
-        words = mention.name_words.split()
-        present = sum(1 for w in words if re.search(rf"\b{re.escape(w)}\b", title))
-        if present == len(words) and words:
+        if asked.name_patterns and all(pattern.search(naming.title) for pattern in asked.name_patterns):
             score += 1.5
         elif not numbered:
             return 0.0
@@ -134,10 +157,10 @@ def _mention_score(mention: DocumentMention, naming: Naming) -> float:
     return score
 
 
-def _number_only(ref: CodeRef, naming: Naming) -> bool:
+def _number_only(ref: CodeRef, number: re.Pattern[str], naming: Naming) -> bool:
     """'quy dinh 294' names '294-QĐ/TW': same number, and the type's initials agree with the document's type."""
     code = naming.document.code
-    if code is None or not re.match(rf"^0*{ref.number}\D", code):
+    if code is None or not number.match(code):
         return False
     initials = "".join(word[0] for word in naming.doc_type.split()).upper()
     return bool(initials) and ref.kind == initials
