@@ -106,10 +106,10 @@ class SharedIndex:
     def fetch(self, generation: int) -> bool:
         """Make gen-N and its segments present in the data directory; False if the database no longer has
         gen-N (a newer generation replaced it: the caller opens that one instead)."""
-        if self._is_cached(generation):
+        if self.is_cached(generation):
             return True
         with self._cache_lock(wait=True), self._snapshot_connection() as conn:
-            if self._is_cached(generation):  # another process here copied it while we waited
+            if self.is_cached(generation):  # another process here copied it while we waited
                 return True
             gen_folder = generation_folder(Path(), generation).name
             if not self._copy(conn, gen_folder):
@@ -141,9 +141,7 @@ class SharedIndex:
             os.close(fd)
 
     def is_cached(self, generation: int) -> bool:
-        return self._is_cached(generation)
-
-    def _is_cached(self, generation: int) -> bool:
+        """Whether this data directory holds gen-N and every segment it names."""
         if not (generation_folder(self.data_dir, generation) / MANIFEST).exists():
             return False
         try:
