@@ -34,8 +34,29 @@ from index.postgres.database import Database
 from index.postgres.migrations import MIGRATIONS as LIBRARY_MIGRATIONS
 from index.postgres.store import PostgresStore
 from tests.bot_harness import bot_config, buttons, run_bot
-from tests.test_bot_admin_store import CHATS, REFUSING_CHAT, allow_deliveries, refuse_deliveries_to
 from tests.test_bot_ratelimit import Clock
+
+CHATS = [-1001, -1002, -1003]
+REFUSING_CHAT = -1003
+
+
+def refuse_deliveries_to(path, chat_id: int) -> None:
+    """A trigger in the SQLite admin store that makes queueing for one chat fail mid-statement."""
+    connection = sqlite3.connect(path)
+    connection.execute(
+        f"CREATE TRIGGER refuse BEFORE INSERT ON deliveries WHEN NEW.chat_id = {chat_id}"
+        " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    connection.commit()
+    connection.close()
+
+
+def allow_deliveries(path) -> None:
+    connection = sqlite3.connect(path)
+    connection.execute("DROP TRIGGER refuse")
+    connection.commit()
+    connection.close()
+
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
