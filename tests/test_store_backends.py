@@ -21,6 +21,7 @@ from index.postgres.store import PostgresStore
 from index.settings import IndexSettings
 from index.store import AUDIENCE_STAMP, Store
 from index.stores import open_storage
+from tests.postgres_server import opened_at_once
 
 REGULATION = Document(
     title="Quy định về chế độ học tập lý luận chính trị", source="qd-45.txt", content_hash="hash-45",
@@ -326,19 +327,7 @@ def test_a_writer_that_waits_longer_than_it_may_gives_up_with_writer_busy(postgr
 
 
 def test_processes_opening_a_new_database_at_once_apply_each_migration_once(postgres_url):
-    opened, errors = [], []
-
-    def open_one():
-        try:
-            opened.append(Database(postgres_url))
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            errors.append(error)
-
-    threads = [threading.Thread(target=open_one) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    opened, errors = opened_at_once(lambda: Database(postgres_url))
     try:
         assert errors == [] and len(opened) == 4
         assert opened[0].query("SELECT number, name FROM schema_migrations ORDER BY number") == [

@@ -1,10 +1,10 @@
 """A library's segments and generations kept in PostgreSQL, so that every host serves the same index.
 
 The files of `segments/<name>/` and `gen-N/` (index/segments.py, index/generation.py) are stored in the table
-`index_files`, cut into chunks, but for a segment's vectors, which are rows of pgvector's halfvec in
-`segment_vectors` (the FAISS file is rebuilt from them on each host, bit for bit the same for an exhaustive
-segment), and published in the write transaction that makes gen-N the stored generation:
-a generation is in the database exactly when the documents and passages it indexes are. Each host's data
+`index_files`, cut into chunks; a segment's vectors are rows of pgvector's halfvec in `segment_vectors` instead
+of its FAISS file, which each host rebuilds from them byte for byte. They are published in the write
+transaction that makes gen-N the stored generation, so a generation is in the database exactly when the
+documents and passages it indexes are. Each host's data
 directory is a cache of them: a process about to read gen-N copies what it lacks from the database, then opens
 the files as in the file backend, so search, fusion and scoring are the same code and the same speed.
 
@@ -51,25 +51,20 @@ class SharedIndex:
 
     # ---------------------------------------------------------------- writing (inside database.transaction())
     def publish(self, generation: int) -> None:
-        """Store gen-N and the segments it names that the database lacks; the caller then records N as stored
-        and commits. Inside the write transaction."""
+        """Store gen-N and the segments it names that the database lacks, and delete every other generation and
+        segment (copies in progress keep seeing them: REPEATABLE READ). Inside the write transaction, which the
+        caller ends by recording N as stored."""
         names = segment_names_of(self.data_dir, generation)
+        folders = [_generation_folder(generation), *map(_segment_folder, names)]
         stored = set(self._stored_folders())
         for name in names:
-            if f"{SEGMENTS_DIR}/{name}" not in stored:
-                self._upload(f"{SEGMENTS_DIR}/{name}")
+            if _segment_folder(name) not in stored:
+                self._upload(_segment_folder(name))
                 self._upload_vectors(name)
-        self._upload(generation_folder(Path(), generation).name)
-
-    def forget_all_but(self, generation: int) -> None:
-        """Delete every stored generation but gen-N and every segment it does not name. Inside the transaction
-        that records N as stored: copies in progress keep seeing them (REPEATABLE READ)."""
-        keep = {generation_folder(Path(), generation).name,
-                *(f"{SEGMENTS_DIR}/{name}" for name in segment_names_of(self.data_dir, generation))}
-        segments = [folder.removeprefix(f"{SEGMENTS_DIR}/") for folder in keep if folder.startswith(SEGMENTS_DIR)]
+        self._upload(_generation_folder(generation))
         with self.database.writing() as conn:
-            conn.execute("DELETE FROM index_files WHERE NOT (folder = ANY(%s))", (sorted(keep),))
-            conn.execute("DELETE FROM segment_vectors WHERE NOT (segment = ANY(%s))", (sorted(segments),))
+            conn.execute("DELETE FROM index_files WHERE NOT (folder = ANY(%s))", (folders,))
+            conn.execute("DELETE FROM segment_vectors WHERE NOT (segment = ANY(%s))", (list(names),))
 
     def _stored_folders(self) -> list[str]:
         return [row[0] for row in self.database.query("SELECT DISTINCT folder FROM index_files")]
@@ -111,11 +106,10 @@ class SharedIndex:
         with self._cache_lock(wait=True), self._snapshot_connection() as conn:
             if self.is_cached(generation):  # another process here copied it while we waited
                 return True
-            gen_folder = generation_folder(Path(), generation).name
-            if not self._copy(conn, gen_folder):
+            if not self._copy(conn, _generation_folder(generation)):
                 return False
             for name in segment_names_of(self.data_dir, generation):
-                if not (self.data_dir / SEGMENTS_DIR / name).is_dir() and not self._copy(conn, f"{SEGMENTS_DIR}/{name}", name):
+                if not (self.data_dir / SEGMENTS_DIR / name).is_dir() and not self._copy(conn, _segment_folder(name), name):
                     raise FileNotFoundError(f"gen-{generation} names segment {name}, which the database does not hold")
         return True
 
@@ -225,6 +219,15 @@ class SharedIndex:
         path = staging / VECTORS_FILE
         VectorSegment.build(ids, vectors).save(path)
         return path
+
+
+def _generation_folder(generation: int) -> str:
+    """gen-N's folder, relative to the data directory, as index_files names it."""
+    return generation_folder(Path(), generation).as_posix()
+
+
+def _segment_folder(name: str) -> str:
+    return f"{SEGMENTS_DIR}/{name}"
 
 
 def _pieces(path: Path) -> Iterable[bytes]:
