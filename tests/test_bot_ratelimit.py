@@ -59,3 +59,45 @@ def test_threads_checking_one_user_at_the_same_moment_let_exactly_the_limit_thro
             assert errors == [] and len(results) == 2400 and results.count(True) == 50
     finally:
         sys.setswitchinterval(previous)
+
+
+
+def test_forgetting_drops_exactly_the_users_idle_for_a_window_and_keeps_the_refused_ones():
+    """Users are forgotten once their last event leaves the window, whatever the order they asked in; one
+    refused at its limit is still remembered, so being refused never resets its count."""
+    clock = Clock()
+    limiter = SlidingWindowLimiter(2, 10.0, clock)
+    limiter.allow("early")
+    limiter.allow("busy")
+    limiter.allow("busy")
+    clock.now += 6
+    limiter.allow("early")  # asked again: its last event is now among the newest
+    limiter.allow("late")
+    assert limiter.allow("busy") is False  # at its limit: refused, and not counted
+    clock.now += 5  # "busy"'s events are out of the window; "early"'s second one and "late"'s are not
+    assert limiter.allow("other")
+    assert set(limiter._events) == {"early", "late", "other"}
+    assert limiter.retry_after("early") == 0.0
+    assert limiter.allow("busy")  # forgotten, so it starts again
+    clock.now += 10.5  # every event so far is out of the window
+    limiter.allow("fresh")
+    assert set(limiter._events) == {"fresh"}
+
+
+def test_a_new_user_among_many_active_ones_keeps_the_table_and_only_idle_users_go():
+    """With 20,000 users active in the window, a new user is added to the same table (the old limiter
+    rebuilt it for every new user above 10,000); once the first half falls idle, exactly they are forgotten."""
+    clock = Clock()
+    limiter = SlidingWindowLimiter(1, 60.0, clock)
+    for user in range(20_000):
+        clock.now += 0.001
+        limiter.allow(user)
+    table = limiter._events
+    for user in range(20_000, 20_100):
+        clock.now += 0.001
+        assert limiter.allow(user)
+        assert limiter._events is table and len(table) == user + 1
+    clock.now += 60 - 20.1 + 10.0005  # the users of the first 10 s of events are now idle, the others not
+    limiter.allow("new")
+    assert len(limiter._events) == 20_100 - 10_000 + 1
+    assert 9_999 not in limiter._events and 10_001 in limiter._events
