@@ -26,7 +26,7 @@ def test_idle_users_are_forgotten():
 
 def test_threads_checking_one_user_at_the_same_moment_let_exactly_the_limit_through():
     """The handlers check limits on worker threads (the PostgreSQL limiter is a round trip): the in-process one
-    must count as exactly when several threads ask for one user at once, and while it forgets idle users."""
+    must count as exactly when several threads ask for one user at once, and while new users join the table."""
     import sys
     import threading
 
@@ -35,7 +35,7 @@ def test_threads_checking_one_user_at_the_same_moment_let_exactly_the_limit_thro
     try:
         for _ in range(2):
             limiter = SlidingWindowLimiter(50, 60.0)
-            for user in range(10_001):  # one over the bound: every further new user makes it forget idle ones
+            for user in range(10_001):  # a full table, which the threads' new users change while they check
                 limiter.allow(("idle", user))
             start = threading.Barrier(8)
             results: list[bool] = []
@@ -46,7 +46,7 @@ def test_threads_checking_one_user_at_the_same_moment_let_exactly_the_limit_thro
                 try:
                     for attempt in range(300):
                         results.append(limiter.allow(42))
-                        if attempt % 10 == 0:  # a new user: the forgetting rebuilds the table meanwhile
+                        if attempt % 10 == 0:  # a new user: the table changes meanwhile
                             limiter.allow((worker, attempt))
                 except Exception as error:  # noqa: BLE001 - asserted below
                     errors.append(error)
@@ -59,7 +59,6 @@ def test_threads_checking_one_user_at_the_same_moment_let_exactly_the_limit_thro
             assert errors == [] and len(results) == 2400 and results.count(True) == 50
     finally:
         sys.setswitchinterval(previous)
-
 
 
 def test_forgetting_drops_exactly_the_users_idle_for_a_window_and_keeps_the_refused_ones():
